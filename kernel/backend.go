@@ -4,16 +4,317 @@
 package kernel
 
 import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"sync"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/gobackend"
 )
 
-// Backend returns the process-wide compute backend, chosen once on first use.
-//
-// TODO(foundation): XLA CUDA discovery; this first version always uses the
-// pure-Go backend.
-var Backend = sync.OnceValue(func() compute.Backend {
-	return gobackend.GetBackend()
+// BackendEnv is GoMLX's variable naming the backend: "go", "go:<options>",
+// "xla" (any PJRT plugin found, CUDA first), "xla:cuda" or
+// "xla:<absolute path to a PJRT plugin .so>", optionally followed by
+// ",option=value" pairs that go-xla understands (e.g. "xla:cuda,preallocate=true").
+const BackendEnv = "GOMLX_BACKEND"
+
+// PluginPathEnv is go-xla's variable: a ":"-separated list of PJRT plugin
+// files or of directories holding them.
+const PluginPathEnv = "PJRT_PLUGIN_LIBRARY_PATH"
+
+// validBackends is shown when GOMLX_BACKEND names something unknown.
+const validBackends = `go, go:<options>, xla, xla:cuda, xla:<absolute path to a PJRT plugin .so>`
+
+// BackendDetails says which backend this process uses and why.
+type BackendDetails struct {
+	// Name is the backend's name: "go" (pure Go, CPU) or "xla" (PJRT).
+	Name string
+	// Plugin is the PJRT plugin file (or name) when Name is "xla".
+	Plugin string
+	// Reason says why this backend was chosen.
+	Reason string
+	// Description is the backend's own one-line description.
+	Description string
+	// Devices holds one description per device.
+	Devices []string
+	// Problems lists settings or plugins that were tried and failed, in order.
+	Problems []string
+}
+
+// String formats the details for people, one fact per line.
+func (d BackendDetails) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "backend: %s", d.Name)
+	if d.Plugin != "" {
+		fmt.Fprintf(&b, " (plugin %s)", d.Plugin)
+	}
+	fmt.Fprintf(&b, "\nwhy:     %s\n", d.Reason)
+	for i, dev := range d.Devices {
+		fmt.Fprintf(&b, "device %d: %s\n", i, dev)
+	}
+	for _, p := range d.Problems {
+		fmt.Fprintf(&b, "problem: %s\n", p)
+	}
+	return b.String()
+}
+
+type choice struct {
+	backend compute.Backend
+	details BackendDetails
+}
+
+var chosen = sync.OnceValue(func() choice {
+	c := newChooser()
+	return c.choose()
 })
+
+// Backend returns the process-wide compute backend, chosen once on first use:
+//
+//  1. $GOMLX_BACKEND when set (see BackendEnv);
+//  2. a PJRT plugin named by $PJRT_PLUGIN_LIBRARY_PATH (files, or directories
+//     holding a CUDA plugin);
+//  3. a CUDA PJRT plugin found in the usual places (go-xla's install folders,
+//     $LD_LIBRARY_PATH, and the jax_plugins folder that JAX's jax-cuda13-pjrt /
+//     jax-cuda12-pjrt packages install under site-packages), used only when
+//     an NVIDIA GPU is visible;
+//  4. else the pure-Go backend.
+//
+// It never downloads anything. When it falls back to the pure-Go backend it
+// prints one line on stderr saying why; a plugin that exists but does not load
+// adds one line naming the file and the reason. It never panics.
+func Backend() compute.Backend { return chosen().backend }
+
+// BackendInfo returns which backend Backend chose, why, and its devices.
+// It chooses the backend if that has not happened yet.
+func BackendInfo() BackendDetails {
+	d := chosen().details
+	d.Devices = append([]string(nil), d.Devices...)
+	d.Problems = append([]string(nil), d.Problems...)
+	return d
+}
+
+// chooser holds what choosing a backend depends on, so tests can vary it.
+type chooser struct {
+	getenv func(string) string
+	home   string
+	// hasGPU reports whether an NVIDIA GPU is visible.
+	hasGPU func() bool
+	// loadXLA creates an XLA backend from a go-xla config ("<plugin>[,opts]").
+	loadXLA func(config string) (compute.Backend, error)
+	// newGo creates the pure-Go backend.
+	newGo func(config string) (compute.Backend, error)
+	// log receives the fallback and error lines.
+	log io.Writer
+}
+
+func newChooser() *chooser {
+	home, _ := os.UserHomeDir()
+	return &chooser{
+		getenv:  os.Getenv,
+		home:    home,
+		hasGPU:  hasNvidiaGPU,
+		loadXLA: loadXLA,
+		newGo:   gobackend.New,
+		log:     os.Stderr,
+	}
+}
+
+// hasNvidiaGPU reports whether NVIDIA device files exist (cheap; no subprocess).
+func hasNvidiaGPU() bool {
+	m, _ := filepath.Glob("/dev/nvidia[0-9]*")
+	return len(m) > 0
+}
+
+// choose picks the backend; see Backend for the order.
+func (c *chooser) choose() choice {
+	var problems []string
+	fail := func(format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		problems = append(problems, msg)
+		fmt.Fprintf(c.log, "arcade: %s\n", msg)
+	}
+	// tryPlugins loads the first plugin that works, reporting each failure.
+	tryPlugins := func(paths []string, opts string) (choice, bool) {
+		for _, p := range paths {
+			b, err := c.loadXLA(p + opts)
+			if err != nil {
+				fail("PJRT plugin %s does not load: %s", p, pluginError(p, err))
+				continue
+			}
+			return c.xlaChoice(b, p, ""), true
+		}
+		return choice{}, false
+	}
+
+	if v := strings.TrimSpace(c.getenv(BackendEnv)); v != "" {
+		name, cfg, _ := strings.Cut(v, ":")
+		switch strings.ToLower(name) {
+		case "go", "simplego":
+			b, err := c.newGo(cfg)
+			if err == nil {
+				return c.goChoice(b, fmt.Sprintf("%s=%s", BackendEnv, v), problems)
+			}
+			fail("%s=%q: %s", BackendEnv, v, oneLine(err))
+			return c.fallback(fmt.Sprintf("the Go backend options in %s=%q are invalid", BackendEnv, v), problems)
+		case "xla", "stablehlo", "hlo", "shlo":
+			plugin, opts, _ := strings.Cut(cfg, ",")
+			if opts != "" {
+				opts = "," + opts
+			}
+			why := fmt.Sprintf("%s=%s", BackendEnv, v)
+			switch {
+			case plugin == "" || strings.EqualFold(plugin, "cuda") || strings.EqualFold(plugin, "gpu"):
+				paths, missing := c.configuredPlugins()
+				for _, m := range missing {
+					fail("%s entry %s does not exist", PluginPathEnv, m)
+				}
+				paths = appendNew(paths, c.discoverPlugins()...)
+				if ch, ok := tryPlugins(paths, opts); ok {
+					ch.details.Reason = why
+					ch.details.Problems = problems
+					return ch
+				}
+				if plugin == "" {
+					// Any other plugin go-xla finds in its own folders (e.g. cpu).
+					if b, err := c.loadXLA(opts); err == nil {
+						ch := c.xlaChoice(b, "", why)
+						ch.details.Problems = problems
+						return ch
+					}
+				}
+				if len(paths) == 0 {
+					fail("%s asks for XLA but no PJRT CUDA plugin was found (install jax-cuda13-pjrt or jax-cuda12-pjrt with pip, or set %s to the plugin .so)", why, PluginPathEnv)
+				}
+				return c.fallback(why+" could not be used", problems)
+			default:
+				b, err := c.loadXLA(cfg)
+				if err != nil {
+					fail("PJRT plugin %s does not load: %s", plugin, pluginError(plugin, err))
+					return c.fallback(why+" could not be used", problems)
+				}
+				return c.xlaChoice(b, plugin, why)
+			}
+		default:
+			msg := fmt.Sprintf("%s=%q is not a backend name (valid: %s)", BackendEnv, v, validBackends)
+			problems = append(problems, msg)
+			return c.fallback(msg, problems)
+		}
+	}
+
+	paths, missing := c.configuredPlugins()
+	for _, m := range missing {
+		fail("%s entry %s does not exist", PluginPathEnv, m)
+	}
+	if ch, ok := tryPlugins(paths, ""); ok {
+		ch.details.Reason = PluginPathEnv + " names this plugin"
+		ch.details.Problems = problems
+		return ch
+	}
+	found := c.discoverPlugins()
+	if len(found) > 0 && !c.hasGPU() {
+		return c.fallback(fmt.Sprintf("a CUDA PJRT plugin is installed (%s) but no NVIDIA GPU is visible (/dev/nvidia*)", found[0]), problems)
+	}
+	if ch, ok := tryPlugins(found, ""); ok {
+		ch.details.Reason = "found a CUDA PJRT plugin and an NVIDIA GPU"
+		ch.details.Problems = problems
+		return ch
+	}
+	switch {
+	case len(problems) > 0:
+		return c.fallback("no PJRT plugin could be loaded (see above)", problems)
+	default:
+		return c.fallback(fmt.Sprintf("no PJRT CUDA plugin found (to use a GPU, pip install jax-cuda13-pjrt or set %s to the plugin .so)", PluginPathEnv), problems)
+	}
+}
+
+// fallback returns the pure-Go backend and prints the one line saying why.
+func (c *chooser) fallback(why string, problems []string) choice {
+	fmt.Fprintf(c.log, "arcade: using the pure-Go CPU backend: %s\n", why)
+	b, err := c.newGo("")
+	if err != nil {
+		// gobackend.New("") has no way to fail today; keep the process alive anyway.
+		fmt.Fprintf(c.log, "arcade: the pure-Go backend failed to start: %v\n", err)
+	}
+	return c.goChoice(b, why, problems)
+}
+
+func (c *chooser) goChoice(b compute.Backend, why string, problems []string) choice {
+	return choice{backend: b, details: BackendDetails{
+		Name: "go", Reason: why, Description: describe(b), Devices: devices(b), Problems: problems,
+	}}
+}
+
+func (c *chooser) xlaChoice(b compute.Backend, plugin, why string) choice {
+	return choice{backend: b, details: BackendDetails{
+		Name: "xla", Plugin: plugin, Reason: why, Description: describe(b), Devices: devices(b),
+	}}
+}
+
+func describe(b compute.Backend) string {
+	if b == nil {
+		return ""
+	}
+	return b.Description()
+}
+
+func devices(b compute.Backend) []string {
+	if b == nil {
+		return nil
+	}
+	n := b.NumDevices()
+	out := make([]string, n)
+	for i := range n {
+		out[i] = b.DeviceDescription(compute.DeviceNum(i))
+	}
+	return out
+}
+
+// oneLine shortens an error to its first line.
+func oneLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+var reDlopen = regexp.MustCompile(`failed to dynamically load PJRT plugin from "(.*?)": "`)
+
+// pluginError turns go-xla's error for a plugin into a short reason.
+func pluginError(path string, err error) string {
+	s := oneLine(err)
+	switch {
+	case strings.Contains(s, `failed to find symbol "GetPjrtApi"`):
+		return "it does not export GetPjrtApi, so it is not a PJRT plugin"
+	case reDlopen.MatchString(s):
+		msg := reDlopen.FindStringSubmatch(s)[1]
+		msg = strings.TrimPrefix(msg, path+": ")
+		return fmt.Sprintf("dlopen failed: %s (a missing library shows with: ldd %s)", msg, path)
+	}
+	s = strings.TrimPrefix(s, `backend "xla":: `)
+	s = strings.TrimPrefix(s, `backend "xla": `)
+	if i := strings.Index(s, `": `); i >= 0 && strings.HasPrefix(s, "failed to load PJRT plugin for name") {
+		s = s[i+3:]
+	}
+	return s
+}
+
+func appendNew(list []string, more ...string) []string {
+	for _, m := range more {
+		dup := false
+		for _, l := range list {
+			if l == m {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			list = append(list, m)
+		}
+	}
+	return list
+}
