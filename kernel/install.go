@@ -1,0 +1,236 @@
+package kernel
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+
+	"golang.org/x/sys/cpu"
+)
+
+// Toolchain is the Go toolchain the repository's go.mod asks for; the kernel
+// spec sets GOTOOLCHAIN to it so every notebook cell compiles with it.
+const Toolchain = "go1.27.4"
+
+// KernelName is the Jupyter kernel name notebooks declare in their metadata.
+const KernelName = "arcade"
+
+// KernelDisplayName is the name Jupyter shows in its kernel menu.
+const KernelDisplayName = "Go (Arcade)"
+
+// InstallOptions configures InstallKernel.
+type InstallOptions struct {
+	// RepoRoot is the repository root; tools go to RepoRoot/bin. Empty: RepoRoot().
+	RepoRoot string
+	// DataDir is Jupyter's data directory; the spec goes to DataDir/kernels/arcade.
+	// Empty: $JUPYTER_DATA_DIR, else ~/.local/share/jupyter (Linux).
+	DataDir string
+	// SkipBuild writes the kernel spec without building gonb and goimports.
+	SkipBuild bool
+	// Log receives progress lines; nil discards them.
+	Log io.Writer
+}
+
+// KernelSpec is the content of a Jupyter kernel.json.
+type KernelSpec struct {
+	// Argv runs the kernel; Jupyter replaces {connection_file}.
+	Argv []string `json:"argv"`
+	// DisplayName is shown in Jupyter's kernel menu.
+	DisplayName string `json:"display_name"`
+	// Language is the notebook's language.
+	Language string `json:"language"`
+	// InterruptMode is "message" for GoNB (it forwards the interrupt to the cell as SIGINT).
+	InterruptMode string `json:"interrupt_mode"`
+	// Env is added to the kernel's environment, and so to every cell's `go build` and program.
+	Env map[string]string `json:"env"`
+}
+
+// SIMDSupported reports whether this CPU has the AVX2 or AVX-512 instructions
+// that GoMLX's GOEXPERIMENT=simd kernels use.
+func SIMDSupported() bool {
+	return runtime.GOARCH == "amd64" && (cpu.X86.HasAVX2 || cpu.X86.HasAVX512F)
+}
+
+// JupyterDataDir returns Jupyter's user data directory: $JUPYTER_DATA_DIR,
+// else the platform default (~/.local/share/jupyter on Linux).
+func JupyterDataDir() (string, error) {
+	if d := os.Getenv("JUPYTER_DATA_DIR"); d != "" {
+		return filepath.Abs(d)
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the home directory (set JUPYTER_DATA_DIR): %w", err)
+	}
+	switch runtime.GOOS {
+	case "darwin":
+		return filepath.Join(home, "Library", "Jupyter"), nil
+	case "windows":
+		if a := os.Getenv("APPDATA"); a != "" {
+			return filepath.Join(a, "jupyter"), nil
+		}
+		return filepath.Join(home, "AppData", "Roaming", "jupyter"), nil
+	default:
+		if x := os.Getenv("XDG_DATA_HOME"); x != "" {
+			return filepath.Join(x, "jupyter"), nil
+		}
+		return filepath.Join(home, ".local", "share", "jupyter"), nil
+	}
+}
+
+// goCommand returns the go command to run: the one on PATH, else the one
+// this binary was built with.
+func goCommand() (string, error) {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p, nil
+	}
+	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); runtime.GOROOT() != "" {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("the go command is not on PATH; install Go (https://go.dev/dl) first")
+}
+
+// NewKernelSpec returns the kernel spec for a repository at root, running
+// root/bin/gonb with GoNB's own flags (as `gonb --install` writes them), with
+// an env that puts root/bin (gonb, goimports) and the go command first on
+// PATH, pins GOTOOLCHAIN, and sets GOEXPERIMENT=simd where the CPU supports it.
+func NewKernelSpec(root, goCmd string) KernelSpec {
+	bin := filepath.Join(root, "bin")
+	path := []string{bin}
+	if goCmd != "" {
+		path = append(path, filepath.Dir(goCmd))
+	}
+	for _, p := range filepath.SplitList(os.Getenv("PATH")) {
+		if p != "" && !slices.Contains(path, p) {
+			path = append(path, p)
+		}
+	}
+	env := map[string]string{
+		"PATH":        strings.Join(path, string(filepath.ListSeparator)),
+		"GOTOOLCHAIN": Toolchain,
+	}
+	if SIMDSupported() {
+		env["GOEXPERIMENT"] = "simd"
+	}
+	return KernelSpec{
+		Argv:          []string{filepath.Join(bin, "gonb"), "--kernel", "{connection_file}"},
+		DisplayName:   KernelDisplayName,
+		Language:      "go",
+		InterruptMode: "message",
+		Env:           env,
+	}
+}
+
+// InstallKernel builds the pinned gonb and goimports (the go.mod tool lines)
+// into <repo>/bin and writes the Jupyter kernel spec "arcade" into the user's
+// Jupyter data directory. Running it again rebuilds (a no-op when nothing
+// changed) and rewrites the spec in place. It returns the spec's directory.
+func InstallKernel(opts InstallOptions) (string, error) {
+	log := opts.Log
+	if log == nil {
+		log = io.Discard
+	}
+	root := opts.RepoRoot
+	if root == "" {
+		r, ok := RepoRoot()
+		if !ok {
+			return "", fmt.Errorf("run this inside the Arcade repository (no go.mod declaring %s above the current directory)", ModulePath)
+		}
+		root = r
+	}
+	goCmd, err := goCommand()
+	if err != nil {
+		return "", err
+	}
+	if !opts.SkipBuild {
+		if err := BuildTools(root, goCmd, log); err != nil {
+			return "", err
+		}
+	}
+	dataDir := opts.DataDir
+	if dataDir == "" {
+		if dataDir, err = JupyterDataDir(); err != nil {
+			return "", err
+		}
+	}
+	dir := filepath.Join(dataDir, "kernels", KernelName)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("cannot create the kernel directory: %w", err)
+	}
+	spec := NewKernelSpec(root, goCmd)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(spec); err != nil {
+		return "", err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "kernel.json"), buf.Bytes()); err != nil {
+		return "", err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "logo-svg.svg"), []byte(logoSVG)); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(log, "kernel %q (%s) installed in %s\n", KernelName, KernelDisplayName, dir)
+	return dir, nil
+}
+
+// BuildTools builds gonb and goimports at the versions go.mod pins into root/bin.
+func BuildTools(root, goCmd string, log io.Writer) error {
+	bin := filepath.Join(root, "bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		return err
+	}
+	tools := []struct{ name, pkg string }{
+		{"gonb", "github.com/janpfeifer/gonb"},
+		{"goimports", "golang.org/x/tools/cmd/goimports"},
+	}
+	for _, t := range tools {
+		fmt.Fprintf(log, "building %s into %s\n", t.pkg, bin)
+		cmd := exec.Command(goCmd, "build", "-o", filepath.Join(bin, t.name), t.pkg)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "GOTOOLCHAIN="+Toolchain)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("building %s failed: %v\n%s", t.pkg, err, out)
+		}
+	}
+	return nil
+}
+
+// writeFileAtomic writes through a temporary file and a rename, so a reader
+// never sees half a file.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// logoSVG is a small joystick icon shown beside the kernel in Jupyter.
+const logoSVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" width="64" height="64">
+<rect x="6" y="36" width="52" height="20" rx="6" fill="#00ADD8"/>
+<rect x="29" y="14" width="6" height="24" fill="#333"/>
+<circle cx="32" cy="12" r="8" fill="#E0464E"/>
+<circle cx="46" cy="46" r="4" fill="#fff"/>
+</svg>
+`
