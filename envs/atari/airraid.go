@@ -49,20 +49,20 @@ type arBoom struct{ x, y, left int }
 
 // Air Raid's layout in screen pixels.
 const (
-	arH, arW          = 250, 160
-	arGround          = 232 // first row of the ground
-	arShipY, arShipW  = 178, 14
-	arFloorH, arFloor = 5, 8 // height of a floor, floors per building
-	arBuildingW       = 40
+	arH, arW           = 250, 160
+	arGround           = 232 // first row of the ground
+	arShipY, arShipW   = 178, 14
+	arFloorH, arFloor  = 5, 8 // height of a floor, floors per building
+	arBuildingW        = 40
 	arPlaneW, arPlaneH = 16, 8
-	arBlankProb       = 0.03 // chance that a frame comes out black (flicker)
-	arFlashFrames     = 6
+	arBlankProb        = 0.03 // chance that a frame comes out black (flicker)
+	arFlashFrames      = 6
 )
 
 var (
 	arBuildingX = [2]int{12, 108}
 	arSky       = []Color{HL(6, 0), HL(6, 1), HL(6, 2), HL(5, 2)} // bands, top to horizon
-	arSkyBand   = [...]int{0, 90, 160, 210}                          // first row of each band
+	arSkyBand   = [...]int{0, 90, 160, 210}                       // first row of each band
 	arPlaneCol  = [4]Color{HL(1, 6), HL(4, 5), HL(0, 7), HL(12, 5)}
 	arShip      = []string{
 		"......##......",

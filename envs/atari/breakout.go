@@ -23,7 +23,7 @@ type Breakout struct {
 	x, y, vx, vy float64 // ball's top-left corner and velocity (pixels per frame)
 	inPlay       bool    // a ball is on the field
 	hits         int
-	speed        int  // speed level, 0..4
+	speed        int // speed level, 0..4
 	reachedRow   [6]bool
 	reachedTop   bool
 	score, lives int
