@@ -1,0 +1,108 @@
+// Package nn holds the layers both Arcade models are built from, with PyTorch's
+// semantics and weight layouts, and a fast lowering for GoMLX's pure-Go backend.
+//
+// # API (stable)
+//
+//	func Conv2D(s *model.Scope, x *Node, outChannels, kernel, stride, padding int, bias bool) *Node
+//	func ConvTranspose2D(s *model.Scope, x *Node, outChannels, kernel, stride, padding int, bias bool) *Node
+//	func BatchNorm2D(s *model.Scope, x *Node) *Node
+//	func BatchNorm1D(s *model.Scope, x *Node) *Node
+//	func MaxPool2D(x *Node, kernel int) *Node
+//	func Linear(s *model.Scope, x *Node, out int, bias bool) *Node
+//	func ReLU(x *Node) *Node  // graph.Max(x, 0); keeps the fast internal layout (see below)
+//
+//	func IsTraining(s *model.Scope, g *Graph) bool
+//	func SetTraining(s *model.Scope, g *Graph, training bool)
+//	func StateDictKey(root *model.Scope, v *model.Variable) string
+//	func SetVariable(s *model.Scope, name string, dims []int, data []float32) error
+//	func VariableData(v *model.Variable) (data []float32, dims []int, err error)
+//
+// Node is graph.Node (github.com/gomlx/gomlx/core/graph).
+//
+// # Layouts
+//
+// All activations are NCHW ([batch, channels, height, width]) at the API, as in
+// PyTorch; BatchNorm1D and Linear take [batch, features]. Weights are in PyTorch's
+// layouts and PyTorch's names, created directly in the scope s given to the layer,
+// so the caller names a layer with s.In("conv1") and gets "/conv1/weight":
+//
+//	Conv2D           weight [Cout, Cin, k, k], bias [Cout]
+//	ConvTranspose2D  weight [Cin, Cout, k, k], bias [Cout]   (PyTorch's ConvTranspose2d layout)
+//	Linear           weight [out, in], bias [out]
+//	BatchNorm        weight [C] (gamma), bias [C] (beta), running_mean [C], running_var [C],
+//	                 num_batches_tracked [] (int64); only weight and bias are trainable
+//
+// StateDictKey turns a variable path into its PyTorch state_dict key
+// ("/generator/main/0/weight" under root "/generator" -> "main.0.weight"), so a
+// model whose scopes follow the PyTorch module names maps one to one onto a
+// state_dict (and onto a safetensors file written from it). SetVariable and
+// VariableData move float32 host data in and out of variables by name, for
+// parity tests and for import/export.
+//
+// # Semantics
+//
+// Conv2D and ConvTranspose2D follow torch.nn.Conv2d / ConvTranspose2d with square
+// kernels, equal stride and padding on both spatial axes, dilation 1, groups 1,
+// output_padding 0. MaxPool2D is torch.nn.MaxPool2d(kernel) (stride = kernel, no
+// padding; sizes must divide). BatchNorm2D/1D follow torch.nn.BatchNorm2d/1d with
+// momentum 0.1 and eps 1e-5 (override per scope with the hyperparameters
+// ParamBatchNormMomentum and ParamBatchNormEpsilon):
+//
+//   - training: normalise with the batch mean and biased batch variance, with the
+//     full gradient through the batch statistics (as autograd computes it);
+//     update running_mean and running_var (unbiased batch variance) with
+//     momentum, and add one to num_batches_tracked;
+//   - inference: normalise with running_mean and running_var.
+//
+// # Training mode
+//
+// A layer is in training mode when IsTraining(s, g) is true. By default that is
+// GoMLX's own flag, model.Store.IsTraining(g), which train.Trainer sets for its
+// training graphs; a step built by hand with model.Exec sets it at the top of the
+// graph function:
+//
+//	step := model.MustNewExec(backend, store, func(s *model.Scope, x *Node) *Node {
+//		s.Store().SetTraining(x.Graph(), true)
+//		...
+//	})
+//
+// SetTraining(s, g, false) switches a sub-tree of scopes back to inference for one
+// graph, e.g. a DQN's target network evaluated inside the training step.
+//
+// # Running statistics
+//
+// BatchNorm updates its running statistics the way GoMLX's norm.BatchNorm does:
+// it computes the new values in the graph and assigns them with
+// model.Variable.SetNodeValue. model.Exec (and so train.Trainer) returns every
+// variable changed in the graph as an extra output and stores it after each
+// execution, so the update happens inside the same training step, with no extra
+// call. A layer applied twice in one graph (a discriminator on real, then on fake
+// images) updates twice, in order, as PyTorch does.
+//
+// # Initialisation
+//
+// The default is PyTorch's: weight ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+// (kaiming_uniform with a=sqrt(5)), bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+// where fan_in is computed as PyTorch does from the weight's dimension 1 times the
+// kernel area (so for ConvTranspose2D it is Cout*k*k). BatchNorm: weight 1, bias 0.
+// Set the scope hyperparameter ParamInit to InitFanInTruncatedNormal for
+// TensorFlow/OneFlow's variance_scaling_initializer(scale=1, mode="fan_in",
+// distribution="truncated_normal") with biases at 0 (the Flappy Bird DQN):
+//
+//	s.SetParam(nn.ParamInit, nn.InitFanInTruncatedNormal)
+//
+// Initial values come from the Store's random state (model.ParamInitialSeed).
+//
+// # Lowering
+//
+// On XLA backends (name starting with "xla") the convolutions use XLA's own
+// convolution (graph.ConvGeneral). On the pure-Go backend they are lowered to the
+// backend's fast paths: Conv2D as strided slices + one concatenation + one
+// matrix multiplication (channels-last), ConvTranspose2D as one matrix
+// multiplication [B*H*W, Cin] x [Cin, k*k*Cout] followed by an overlap-add of the
+// k*k blocks, MaxPool2D as Reshape + ReduceMax. Between layers the activations
+// are kept channels-last internally: a layer's NCHW result is a transpose of its
+// NHWC result, and the next layer of this package (including ReLU and BatchNorm2D)
+// uses the NHWC value directly; transposes nobody uses are dropped by the backend.
+// Build with GOEXPERIMENT=simd for the AVX2/AVX-512 matmul kernels.
+package nn

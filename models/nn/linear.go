@@ -1,0 +1,37 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// Linear is torch.nn.Linear(in, out, bias=bias) on x [B, in]; it returns
+// [B, out]. Variables in s: "weight" [out, in] and, if bias, "bias" [out].
+// A rank-4 x (the output of a conv layer) must be flattened first with
+// Flatten, which keeps PyTorch's (C, H, W) order.
+func Linear(s *model.Scope, x *Node, out int, bias bool) *Node {
+	if x.Rank() != 2 {
+		panic(fmt.Sprintf("nn.Linear(%s): x must be [B,in], got shape %s (use nn.Flatten)", s.Scope(), x.Shape()))
+	}
+	in := x.Shape().Dimensions[1]
+	w, b := weightVar(s, x.Graph(), shapes.Make(x.DType(), out, in), in, bias, out)
+	y := DotGeneral(x, []int{1}, nil, w, []int{1}, nil) // [B,out]
+	if b != nil {
+		y = Add(y, Reshape(b, 1, out))
+	}
+	return y
+}
+
+// Flatten is torch.flatten(x, 1): [B, C, H, W] -> [B, C*H*W] in PyTorch's
+// (C, H, W) order.
+func Flatten(x *Node) *Node {
+	d := x.Shape().Dimensions
+	n := 1
+	for _, v := range d[1:] {
+		n *= v
+	}
+	return Reshape(x, d[0], n)
+}

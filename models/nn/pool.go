@@ -1,0 +1,28 @@
+package nn
+
+import (
+	"fmt"
+
+	. "github.com/gomlx/gomlx/core/graph"
+)
+
+// MaxPool2D is torch.nn.MaxPool2d(kernel) (stride = kernel, no padding) on
+// x [B, C, H, W], with H and W multiples of kernel; it returns
+// [B, C, H/kernel, W/kernel]. It is a Reshape and a ReduceMax (no window op), on
+// every backend. Where a window holds equal maxima the gradient goes to each of
+// them (PyTorch picks one); with real-valued activations ties do not happen.
+func MaxPool2D(x *Node, kernel int) *Node {
+	if x.Rank() != 4 {
+		panic(fmt.Sprintf("nn.MaxPool2D: x must be [B,C,H,W], got shape %s", x.Shape()))
+	}
+	d := x.Shape().Dimensions
+	if kernel < 1 || d[2]%kernel != 0 || d[3]%kernel != 0 {
+		panic(fmt.Sprintf("nn.MaxPool2D: kernel %d must divide the spatial size %dx%d", kernel, d[2], d[3]))
+	}
+	if !useNative(x.Graph()) && hasNHWC(x) {
+		xh := toNHWC(x) // [B,H,W,C]
+		y := ReduceMax(Reshape(xh, d[0], d[2]/kernel, kernel, d[3]/kernel, kernel, d[1]), 2, 4)
+		return fromNHWC(y)
+	}
+	return ReduceMax(Reshape(x, d[0], d[1], d[2]/kernel, kernel, d[3]/kernel, kernel), 3, 5)
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/python3
+"""Generates models/nn/testdata/vectors.json: PyTorch reference values for the
+nn layers (forward output, gradients w.r.t. the input and every parameter,
+and batch-norm running statistics after one training step).
+
+Run with Debian's python3-torch (1.13):  /usr/bin/python3 models/nn/testdata/gen_vectors.py
+The loss is sum(y * w) with w = 0.5 + 0.01 * arange(y.numel()).reshape(y.shape),
+the same in the Go test, so every output element gets a different gradient.
+"""
+import json
+import os
+
+import torch
+import torch.nn as nn
+
+torch.manual_seed(1234)
+torch.set_num_threads(1)
+
+
+def t2j(t):
+    t = t.detach().to(torch.float64)
+    return {"dims": list(t.shape), "data": [float("%.8g" % v) for v in t.flatten().tolist()]}
+
+
+def run(name, module, x_dims, layer, args, train=True, prep=None):
+    x = (torch.randn(*x_dims) * 1.5 + 0.2).requires_grad_(True)
+    if prep:
+        prep(module)
+    module.train(train)
+    params_before = {k: t2j(v) for k, v in module.state_dict().items()}
+    y = module(x)
+    w = 0.5 + 0.01 * torch.arange(y.numel(), dtype=torch.float32).reshape(y.shape)
+    loss = (y * w).sum()
+    loss.backward()
+    grads = {"x": t2j(x.grad)}
+    for k, p in module.named_parameters():
+        grads[k] = t2j(p.grad)
+    state_after = {k: t2j(v) for k, v in module.state_dict().items() if "running" in k or "num_batches" in k}
+    return {
+        "name": name, "layer": layer, "args": args, "train": train,
+        "x": t2j(x), "params": params_before, "y": t2j(y), "grads": grads, "state_after": state_after,
+    }
+
+
+def randomize_bn(m):
+    for mod in m.modules():
+        if isinstance(mod, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            with torch.no_grad():
+                mod.weight.copy_(torch.rand_like(mod.weight) + 0.5)
+                mod.bias.copy_(torch.randn_like(mod.bias) * 0.3)
+                mod.running_mean.copy_(torch.randn_like(mod.running_mean) * 0.2)
+                mod.running_var.copy_(torch.rand_like(mod.running_var) + 0.5)
+                mod.num_batches_tracked.fill_(3)
+
+
+class Chain(nn.Module):
+    """conv3x3 + BN + ReLU + maxpool2 + flatten + linear: the DQN's pattern."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, 1, 1)
+        self.bn = nn.BatchNorm2d(4)
+        self.fc = nn.Linear(4 * 4 * 4, 5)
+        self.bn1 = nn.BatchNorm1d(5)
+
+    def forward(self, x):
+        x = torch.max_pool2d(torch.relu(self.bn(self.conv(x))), 2)
+        return self.bn1(self.fc(torch.flatten(x, 1)))
+
+
+class GenChain(nn.Module):
+    """convT(1x1->4x4) + BN + ReLU + convT(s2) + tanh: the generator's pattern."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.ConvTranspose2d(5, 4, 4, 1, 0, bias=False)
+        self.bn = nn.BatchNorm2d(4)
+        self.c2 = nn.ConvTranspose2d(4, 3, 4, 2, 1, bias=False)
+
+    def forward(self, x):
+        return torch.tanh(self.c2(torch.relu(self.bn(self.c1(x)))))
+
+
+cases = [
+    run("conv_k3s1p1", nn.Conv2d(3, 4, 3, 1, 1, bias=True), [2, 3, 6, 6], "conv", [4, 3, 1, 1, True]),
+    run("conv_k4s2p1", nn.Conv2d(3, 5, 4, 2, 1, bias=False), [2, 3, 8, 8], "conv", [5, 4, 2, 1, False]),
+    run("conv_k4s1p0_full", nn.Conv2d(3, 1, 4, 1, 0, bias=False), [2, 3, 4, 4], "conv", [1, 4, 1, 0, False]),
+    run("conv_k3s2p0", nn.Conv2d(2, 3, 3, 2, 0, bias=True), [2, 2, 7, 7], "conv", [3, 3, 2, 0, True]),
+    run("convT_k4s1p0", nn.ConvTranspose2d(5, 3, 4, 1, 0, bias=False), [2, 5, 1, 1], "convT", [3, 4, 1, 0, False]),
+    run("convT_k4s2p1", nn.ConvTranspose2d(4, 3, 4, 2, 1, bias=True), [2, 4, 3, 3], "convT", [3, 4, 2, 1, True]),
+    run("convT_k4s2p0", nn.ConvTranspose2d(2, 3, 4, 2, 0, bias=False), [1, 2, 2, 3], "convT", [3, 4, 2, 0, False]),
+    run("convT_k3s2p1", nn.ConvTranspose2d(4, 3, 3, 2, 1, bias=True), [2, 4, 3, 3], "convT", [3, 3, 2, 1, True]),
+    run("convT_k3s1p1", nn.ConvTranspose2d(2, 3, 3, 1, 1, bias=True), [1, 2, 4, 4], "convT", [3, 3, 1, 1, True]),
+    run("bn2d_train", nn.BatchNorm2d(3), [4, 3, 4, 4], "bn2d", [], True, randomize_bn),
+    run("bn2d_eval", nn.BatchNorm2d(3), [4, 3, 4, 4], "bn2d", [], False, randomize_bn),
+    run("bn1d_train", nn.BatchNorm1d(5), [4, 5], "bn1d", [], True, randomize_bn),
+    run("bn1d_eval", nn.BatchNorm1d(5), [4, 5], "bn1d", [], False, randomize_bn),
+    run("maxpool2", nn.MaxPool2d(2), [2, 3, 4, 6], "maxpool", [2]),
+    run("maxpool4", nn.MaxPool2d(4), [1, 2, 8, 4], "maxpool", [4]),
+    run("linear_bias", nn.Linear(6, 4), [3, 6], "linear", [4, True]),
+    run("linear_nobias", nn.Linear(6, 2, bias=False), [3, 6], "linear", [2, False]),
+    run("chain_dqn", Chain(), [4, 3, 8, 8], "chain_dqn", [], True, randomize_bn),
+    run("chain_gen", GenChain(), [3, 5, 1, 1], "chain_gen", [], True, randomize_bn),
+]
+
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors.json")
+with open(out, "w") as f:
+    json.dump({"torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
+print("wrote", out, os.path.getsize(out), "bytes,", len(cases), "cases")
