@@ -98,7 +98,7 @@ type Game struct {
 	done     bool
 	episodes int // episodes started since the last Reset
 
-	obs  Frame // scratch for Step's observation
+	obs Frame // scratch for Step's observation
 }
 
 // New returns a game seeded with seed, at the start of its first episode.
