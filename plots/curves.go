@@ -1,0 +1,324 @@
+package plots
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// Series is one named line of a [Curves] plot.
+type Series struct {
+	// Name is the legend entry ("generator", "discriminator", "score").
+	Name string
+	// X are the x values (iteration, episode); nil means 0, 1, 2, ...
+	X []float64
+	// Y are the values. NaN and ±Inf points are left out (and, on a log
+	// axis, values <= 0).
+	Y []float64
+	// Smooth is the window of a trailing moving average: above 1, the raw
+	// values are drawn faint and their moving average bold on top. 0 takes
+	// Curves.Smooth.
+	Smooth int
+}
+
+// Curves is a line plot of named series: losses against iterations, scores
+// and episode lengths against episodes.
+//
+//	c := plots.Curves{Title: "DCGAN", XLabel: "iteration", YLabel: "loss", Smooth: 10}
+//	c.Add("generator", it, lossG)
+//	c.Add("discriminator", it, lossD)
+//	png, err := c.PNG(640, 360)
+type Curves struct {
+	// Title is drawn above the plot; may be empty.
+	Title string
+	// XLabel and YLabel name the axes.
+	XLabel, YLabel string
+	// LogY draws the y axis on a log scale.
+	LogY bool
+	// Smooth is the moving-average window of series whose own Smooth is 0.
+	Smooth int
+	// Series are the lines, drawn in order with colours from [SeriesColors].
+	Series []Series
+}
+
+// SeriesColors are the lines' colours in order (matplotlib's "tab10", the
+// colours PyTorch users know from TensorBoard and matplotlib).
+var SeriesColors = []color.RGBA{
+	{0x1f, 0x77, 0xb4, 0xff}, {0xff, 0x7f, 0x0e, 0xff}, {0x2c, 0xa0, 0x2c, 0xff},
+	{0xd6, 0x27, 0x28, 0xff}, {0x94, 0x67, 0xbd, 0xff}, {0x8c, 0x56, 0x4b, 0xff},
+	{0xe3, 0x77, 0xc2, 0xff}, {0x7f, 0x7f, 0x7f, 0xff}, {0xbc, 0xbd, 0x22, 0xff},
+	{0x17, 0xbe, 0xcf, 0xff},
+}
+
+// maxDrawnPoints bounds the points drawn per line; longer series are thinned
+// (after smoothing) so a plot of a million steps still renders quickly.
+const maxDrawnPoints = 2000
+
+// Add appends the point (x, y) to the series called name, creating it (at
+// the end) when it does not exist yet.
+func (c *Curves) Add(name string, x, y float64) {
+	for i := range c.Series {
+		if c.Series[i].Name == name {
+			s := &c.Series[i]
+			if s.X == nil && len(s.Y) > 0 { // implicit x so far: make it explicit
+				s.X = make([]float64, len(s.Y))
+				for j := range s.X {
+					s.X[j] = float64(j)
+				}
+			}
+			s.X = append(s.X, x)
+			s.Y = append(s.Y, y)
+			return
+		}
+	}
+	c.Series = append(c.Series, Series{Name: name, X: []float64{x}, Y: []float64{y}})
+}
+
+// Len is the number of points over all series.
+func (c Curves) Len() int {
+	n := 0
+	for _, s := range c.Series {
+		n += len(s.Y)
+	}
+	return n
+}
+
+// Clone returns a deep copy (the live view renders a copy while training
+// goes on appending).
+func (c Curves) Clone() Curves {
+	d := c
+	d.Series = make([]Series, len(c.Series))
+	for i, s := range c.Series {
+		s.X = append([]float64(nil), s.X...)
+		s.Y = append([]float64(nil), s.Y...)
+		d.Series[i] = s
+	}
+	return d
+}
+
+// MovingAverage returns the trailing moving average of y over window values:
+// out[i] is the mean of the finite values among y[i-window+1 .. i] (fewer at
+// the start), NaN if there are none. A window <= 1 returns a copy of y.
+func MovingAverage(y []float64, window int) []float64 {
+	out := make([]float64, len(y))
+	if window <= 1 {
+		copy(out, y)
+		return out
+	}
+	sum, n := 0.0, 0
+	for i, v := range y {
+		if finite(v) {
+			sum += v
+			n++
+		}
+		if j := i - window; j >= 0 && finite(y[j]) {
+			sum -= y[j]
+			n--
+		}
+		if n > 0 {
+			out[i] = sum / float64(n)
+		} else {
+			out[i] = math.NaN()
+		}
+	}
+	return out
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// points returns the drawable (x, y) pairs: finite, positive on a log axis,
+// thinned to at most maxDrawnPoints.
+func points(x, y []float64, logY bool) plotter.XYs {
+	xy := make(plotter.XYs, 0, len(y))
+	for i, v := range y {
+		xv := float64(i)
+		if x != nil {
+			xv = x[i]
+		}
+		if !finite(v) || !finite(xv) || (logY && v <= 0) {
+			continue
+		}
+		xy = append(xy, plotter.XY{X: xv, Y: v})
+	}
+	if len(xy) > maxDrawnPoints {
+		stride := (len(xy) + maxDrawnPoints - 1) / maxDrawnPoints
+		thin := make(plotter.XYs, 0, maxDrawnPoints+1)
+		for i := 0; i < len(xy); i += stride {
+			thin = append(thin, xy[i])
+		}
+		if last := xy[len(xy)-1]; thin[len(thin)-1] != last {
+			thin = append(thin, last)
+		}
+		xy = thin
+	}
+	return xy
+}
+
+// Plot builds the gonum/plot plot, for callers who want to change it further.
+func (c Curves) Plot() (p *plot.Plot, err error) {
+	defer func() { // gonum/plot panics on some degenerate input; never pass that on
+		if r := recover(); r != nil {
+			p, err = nil, fmt.Errorf("plots: curves %q: %v", c.Title, r)
+		}
+	}()
+	for _, s := range c.Series {
+		if s.X != nil && len(s.X) != len(s.Y) {
+			return nil, fmt.Errorf("plots: curves %q: series %q has %d x values and %d y values", c.Title, s.Name, len(s.X), len(s.Y))
+		}
+	}
+	p = plot.New()
+	p.Title.Text = c.Title
+	p.X.Label.Text = c.XLabel
+	p.Y.Label.Text = c.YLabel
+	p.Legend.Top = true
+	p.Add(plotter.NewGrid())
+	if c.LogY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	drawn := 0
+	for i, s := range c.Series {
+		col := SeriesColors[i%len(SeriesColors)]
+		window := s.Smooth
+		if window == 0 {
+			window = c.Smooth
+		}
+		raw := points(s.X, s.Y, c.LogY)
+		if len(raw) == 0 {
+			continue
+		}
+		drawn += len(raw)
+		if window > 1 {
+			faint := col
+			faint.A = 0x50 // premultiplied: scale the colour too
+			faint.R, faint.G, faint.B = scale8(col.R, 0x50), scale8(col.G, 0x50), scale8(col.B, 0x50)
+			l, err := plotter.NewLine(raw)
+			if err != nil {
+				return nil, fmt.Errorf("plots: series %q: %w", s.Name, err)
+			}
+			l.Color = faint
+			l.Width = vg.Points(1)
+			p.Add(l)
+			avg := points(s.X, MovingAverage(s.Y, window), c.LogY)
+			if len(avg) == 0 {
+				continue
+			}
+			l, err = plotter.NewLine(avg)
+			if err != nil {
+				return nil, fmt.Errorf("plots: series %q: %w", s.Name, err)
+			}
+			l.Color = col
+			l.Width = vg.Points(2)
+			p.Add(l)
+			p.Legend.Add(fmt.Sprintf("%s (mean of %d)", s.Name, window), l)
+			continue
+		}
+		var l *plotter.Line
+		var sc *plotter.Scatter
+		if len(raw) == 1 { // one point: a line would be invisible
+			l, sc, err = plotter.NewLinePoints(raw)
+		} else {
+			l, err = plotter.NewLine(raw)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("plots: series %q: %w", s.Name, err)
+		}
+		l.Color = col
+		l.Width = vg.Points(1.5)
+		p.Add(l)
+		if sc != nil {
+			sc.Color = col
+			p.Add(sc)
+		}
+		p.Legend.Add(s.Name, l)
+	}
+	if drawn == 0 { // empty axes need a valid range (and a positive one on a log axis)
+		p.X.Min, p.X.Max = 0, 1
+		p.Y.Min, p.Y.Max = 0, 1
+		if c.LogY {
+			p.Y.Min, p.Y.Max = 1, 10
+		}
+	}
+	return p, nil
+}
+
+func scale8(v, a uint8) uint8 { return uint8(uint16(v) * uint16(a) / 255) }
+
+// pixelsToPoints converts a size in pixels to points at 96 dpi, the density
+// the PNG is rendered at (so 12 pt labels are 16 px high).
+const pngDPI = 96
+
+func pixelsToPoints(px int) vg.Length { return vg.Length(px) * 72 / pngDPI }
+
+func checkSize(w, h int) error {
+	if w < 50 || h < 50 || w > 8000 || h > 8000 {
+		return fmt.Errorf("plots: curves size %dx%d: want 50..8000 pixels each way", w, h)
+	}
+	return nil
+}
+
+// Image draws the curves into a w x h pixel image.
+func (c Curves) Image(w, h int) (img image.Image, err error) {
+	if err := checkSize(w, h); err != nil {
+		return nil, err
+	}
+	p, err := c.Plot()
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			img, err = nil, fmt.Errorf("plots: drawing curves %q: %v", c.Title, r)
+		}
+	}()
+	cv := vgimg.NewWith(vgimg.UseWH(pixelsToPoints(w), pixelsToPoints(h)), vgimg.UseDPI(pngDPI))
+	p.Draw(draw.New(cv))
+	return cv.Image(), nil
+}
+
+// PNG draws the curves as a w x h pixel PNG.
+func (c Curves) PNG(w, h int) ([]byte, error) {
+	img, err := c.Image(w, h)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, fmt.Errorf("plots: encoding curves PNG: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// SVG draws the curves as an SVG document that a browser shows w x h pixels
+// large.
+func (c Curves) SVG(w, h int) (svg []byte, err error) {
+	if err := checkSize(w, h); err != nil {
+		return nil, err
+	}
+	p, err := c.Plot()
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			svg, err = nil, fmt.Errorf("plots: drawing curves %q: %v", c.Title, r)
+		}
+	}()
+	cv := vgsvg.New(pixelsToPoints(w), pixelsToPoints(h))
+	p.Draw(draw.New(cv))
+	var buf bytes.Buffer
+	if _, err := cv.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("plots: encoding curves SVG: %w", err)
+	}
+	return buf.Bytes(), nil
+}

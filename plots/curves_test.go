@@ -1,0 +1,139 @@
+package plots
+
+import (
+	"bytes"
+	"image"
+	"image/png"
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestMovingAverage(t *testing.T) {
+	got := MovingAverage([]float64{1, 2, 3, math.NaN(), 5, 6}, 3)
+	want := []float64{1, 1.5, 2, 2.5, 4, 5.5}
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-12 {
+			t.Fatalf("MovingAverage = %v, want %v", got, want)
+		}
+	}
+	if got := MovingAverage([]float64{3, 4}, 1); got[0] != 3 || got[1] != 4 {
+		t.Errorf("window 1: %v", got)
+	}
+}
+
+func decodePNG(t *testing.T, b []byte) image.Image {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// countColour counts pixels within tol of c.
+func countColour(img image.Image, c [3]int, tol int) int {
+	n := 0
+	r := img.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			r0, g0, b0, _ := img.At(x, y).RGBA()
+			if absDiff(int(r0>>8), c[0]) <= tol && absDiff(int(g0>>8), c[1]) <= tol && absDiff(int(b0>>8), c[2]) <= tol {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func lossCurves() Curves {
+	c := Curves{Title: "DCGAN losses", XLabel: "iteration", YLabel: "loss", Smooth: 5}
+	for i := range 200 {
+		x := float64(i * 100)
+		c.Add("generator", x, 2+math.Sin(float64(i)/10))
+		c.Add("discriminator", x, 0.5+0.2*math.Cos(float64(i)/7))
+	}
+	return c
+}
+
+func TestCurvesPNG(t *testing.T) {
+	c := lossCurves()
+	b, err := c.PNG(640, 360)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := decodePNG(t, b)
+	if img.Bounds().Size() != image.Pt(640, 360) {
+		t.Fatalf("size %v", img.Bounds().Size())
+	}
+	// Both series' colours are drawn (bold average lines), and the background is white.
+	blue, orange := SeriesColors[0], SeriesColors[1]
+	nb := countColour(img, [3]int{int(blue.R), int(blue.G), int(blue.B)}, 10)
+	no := countColour(img, [3]int{int(orange.R), int(orange.G), int(orange.B)}, 10)
+	if nb < 200 || no < 200 {
+		t.Errorf("series pixels: blue %d, orange %d", nb, no)
+	}
+	if w := countColour(img, [3]int{255, 255, 255}, 0); w < 640*360/2 {
+		t.Errorf("only %d white pixels", w)
+	}
+	svg, err := c.SVG(640, 360)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(svg)
+	for _, want := range []string{"<svg", "generator (mean of 5)", "discriminator (mean of 5)", "iteration", "DCGAN losses"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("SVG lacks %q", want)
+		}
+	}
+}
+
+func TestCurvesLogAndDegenerate(t *testing.T) {
+	c := Curves{LogY: true, YLabel: "loss"}
+	c.Add("l", 0, 1)
+	c.Add("l", 1, 0)  // dropped on a log axis
+	c.Add("l", 2, -3) // dropped
+	c.Add("l", 3, math.NaN())
+	c.Add("l", 4, 0.01)
+	if _, err := c.PNG(300, 200); err != nil {
+		t.Errorf("log plot: %v", err)
+	}
+	for name, c := range map[string]Curves{
+		"empty":        {},
+		"empty log":    {LogY: true},
+		"all NaN":      {Series: []Series{{Name: "x", Y: []float64{math.NaN(), math.Inf(1)}}}},
+		"all <=0, log": {LogY: true, Series: []Series{{Name: "x", Y: []float64{0, -1}}}},
+		"one point":    {Series: []Series{{Name: "x", Y: []float64{3}}}},
+		"flat":         {Series: []Series{{Name: "x", Y: []float64{3, 3, 3}, Smooth: 2}}},
+	} {
+		b, err := c.PNG(200, 120)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if decodePNG(t, b).Bounds().Dx() != 200 {
+			t.Errorf("%s: wrong size", name)
+		}
+	}
+	bad := Curves{Series: []Series{{Name: "x", X: []float64{1}, Y: []float64{1, 2}}}}
+	if _, err := bad.PNG(200, 120); err == nil || !strings.Contains(err.Error(), "1 x values and 2 y values") {
+		t.Errorf("mismatched series: %v", err)
+	}
+	if _, err := c.PNG(10, 10); err == nil {
+		t.Error("10x10 plot: no error")
+	}
+}
+
+func TestCurvesThinning(t *testing.T) {
+	y := make([]float64, 100_000)
+	for i := range y {
+		y[i] = float64(i % 100)
+	}
+	if n := len(points(nil, y, false)); n > maxDrawnPoints+1 {
+		t.Errorf("%d points drawn", n)
+	}
+	c := Curves{Series: []Series{{Name: "steps", Y: y, Smooth: 1000}}}
+	if _, err := c.PNG(400, 300); err != nil {
+		t.Fatal(err)
+	}
+}
