@@ -33,13 +33,10 @@ func Conv2D(s *model.Scope, x *Node, outChannels, kernel, stride, padding int, b
 	wt, b := weightVar(s, g, shapes.Make(x.DType(), outChannels, cin, kernel, kernel), cin*kernel*kernel, bias, outChannels)
 
 	if useNative(g) {
-		axes := ConvolveAxesConfig{
-			InputBatch: 0, InputChannels: 1, InputSpatial: []int{2, 3},
-			KernelOutputChannels: 0, KernelInputChannels: 1, KernelSpatial: []int{2, 3},
-			OutputBatch: 0, OutputChannels: 1, OutputSpatial: []int{2, 3},
-		}
-		y := ConvGeneral(x, wt, axes, []int{stride, stride},
-			[][2]int{{padding, padding}, {padding, padding}}, nil, nil, 1, 1) // [B,Cout,Ho,Wo]
+		y := withCustomGradients(x, wt,
+			func(xs, ws *Node) *Node { return convNative(xs, ws, stride, padding) },
+			func(dy *Node) *Node { return convTransposeNative(dy, wt, stride, padding, h, w) },
+			func(dy *Node) *Node { return convKernelGrad(x, dy, kernel, stride, padding) })
 		if b != nil {
 			y = Add(y, Reshape(b, 1, outChannels, 1, 1))
 		}
@@ -120,23 +117,10 @@ func ConvTranspose2D(s *model.Scope, x *Node, outChannels, kernel, stride, paddi
 	wt, b := weightVar(s, g, shapes.Make(x.DType(), cin, outChannels, kernel, kernel), outChannels*kernel*kernel, bias, outChannels)
 
 	if useNative(g) {
-		// A transposed convolution is the convolution of the input dilated by
-		// stride, padded by kernel-1-padding, with the flipped kernel and the
-		// channel axes swapped.
-		axes := ConvolveAxesConfig{
-			InputBatch: 0, InputChannels: 1, InputSpatial: []int{2, 3},
-			KernelInputChannels: 0, KernelOutputChannels: 1, KernelSpatial: []int{2, 3},
-			OutputBatch: 0, OutputChannels: 1, OutputSpatial: []int{2, 3},
-		}
-		p := kernel - 1 - padding
-		var y *Node
-		if p >= 0 {
-			y = ConvGeneral(x, Reverse(wt, 2, 3), axes, nil, [][2]int{{p, p}, {p, p}},
-				[]int{stride, stride}, nil, 1, 1)
-		} else {
-			y = ConvGeneral(x, Reverse(wt, 2, 3), axes, nil, nil, []int{stride, stride}, nil, 1, 1)
-			y = Slice(y, AxisRange(), AxisRange(), AxisRange(-p, -p+ho), AxisRange(-p, -p+wo))
-		}
+		y := withCustomGradients(x, wt,
+			func(xs, ws *Node) *Node { return convTransposeNative(xs, ws, stride, padding, ho, wo) },
+			func(dy *Node) *Node { return convNative(dy, wt, stride, padding) },
+			func(dy *Node) *Node { return convKernelGrad(dy, x, kernel, stride, padding) })
 		if b != nil {
 			y = Add(y, Reshape(b, 1, outChannels, 1, 1))
 		}
@@ -231,4 +215,91 @@ func col2im(cols *Node, c, kernel, stride, padding, ho, wo int) *Node {
 		full = Slice(full, AxisRange(), AxisRange(padding, padding+ho), AxisRange(padding, padding+wo), AxisRange())
 	}
 	return full
+}
+
+// convNative is the NCHW convolution of x [B,Cin,H,W] with w [Cout,Cin,k,k] by
+// the backend's ConvGeneral.
+func convNative(x, w *Node, stride, padding int) *Node {
+	axes := ConvolveAxesConfig{
+		InputBatch: 0, InputChannels: 1, InputSpatial: []int{2, 3},
+		KernelOutputChannels: 0, KernelInputChannels: 1, KernelSpatial: []int{2, 3},
+		OutputBatch: 0, OutputChannels: 1, OutputSpatial: []int{2, 3},
+	}
+	return ConvGeneral(x, w, axes, []int{stride, stride},
+		[][2]int{{padding, padding}, {padding, padding}}, nil, nil, 1, 1)
+}
+
+// convTransposeNative is the NCHW transposed convolution of x [B,Cin,H,W] with
+// w [Cin,Cout,k,k] (PyTorch layout) giving [B,Cout,ho,wo], ho = (H-1)*stride -
+// 2*padding + k + extra (extra > 0 when it serves as the input gradient of a
+// convolution whose last rows were not covered by a window): the convolution of
+// the input dilated by stride with the flipped kernel, channel axes swapped.
+func convTransposeNative(x, w *Node, stride, padding, ho, wo int) *Node {
+	k := w.Shape().Dimensions[2]
+	h, wd := x.Shape().Dimensions[2], x.Shape().Dimensions[3]
+	axes := ConvolveAxesConfig{
+		InputBatch: 0, InputChannels: 1, InputSpatial: []int{2, 3},
+		KernelInputChannels: 0, KernelOutputChannels: 1, KernelSpatial: []int{2, 3},
+		OutputBatch: 0, OutputChannels: 1, OutputSpatial: []int{2, 3},
+	}
+	// Full output before cropping: (h-1)*stride + k rows; keep [padding, padding+ho).
+	lo := k - 1 - padding
+	hiH := ho - ((h-1)*stride + k - 2*padding) + lo
+	hiW := wo - ((wd-1)*stride + k - 2*padding) + lo
+	if lo >= 0 && hiH >= 0 && hiW >= 0 {
+		return ConvGeneral(x, Reverse(w, 2, 3), axes, nil, [][2]int{{lo, hiH}, {lo, hiW}},
+			[]int{stride, stride}, nil, 1, 1)
+	}
+	full := ConvGeneral(x, Reverse(w, 2, 3), axes, nil, [][2]int{{k - 1, k - 1}, {k - 1, k - 1}},
+		[]int{stride, stride}, nil, 1, 1) // [B, Cout, (h-1)*stride+k, ...]
+	fh, fw := full.Shape().Dimensions[2], full.Shape().Dimensions[3]
+	full = Pad(full, ScalarZero(x.Graph(), x.DType()), PadAxis{}, PadAxis{},
+		PadAxis{End: max(0, padding+ho-fh)}, PadAxis{End: max(0, padding+wo-fw)})
+	return Slice(full, AxisRange(), AxisRange(), AxisRange(padding, padding+ho), AxisRange(padding, padding+wo))
+}
+
+// convKernelGrad is the gradient of a convolution's kernel: for the
+// convolution of xin [B,C,H,W] (stride, padding) whose output gradient is
+// g [B,O,Ho,Wo], it returns [O,C,k,k] = sum over b, oy, ox of
+// g[b,o,oy,ox] * xpad[b,c,oy*stride+i,ox*stride+j]. It is one ConvGeneral with
+// the batch as the contracted channel axis and g as a kernel dilated by stride.
+// For a transposed convolution (x, dy) the same call with (dy, x) gives the
+// kernel gradient in PyTorch's [Cin,Cout,k,k] layout.
+func convKernelGrad(xin, g *Node, k, stride, padding int) *Node {
+	axes := ConvolveAxesConfig{
+		InputBatch: 1, InputChannels: 0, InputSpatial: []int{2, 3},
+		KernelInputChannels: 0, KernelOutputChannels: 1, KernelSpatial: []int{2, 3},
+		OutputBatch: 1, OutputChannels: 0, OutputSpatial: []int{2, 3},
+	}
+	out := ConvGeneral(xin, g, axes, nil, [][2]int{{padding, padding}, {padding, padding}},
+		nil, []int{stride, stride}, 1, 1) // [O, C, >=k, >=k]
+	d := out.Shape().Dimensions
+	if d[2] != k || d[3] != k {
+		out = Slice(out, AxisRange(), AxisRange(), AxisRange(0, k), AxisRange(0, k))
+	}
+	return out
+}
+
+// withCustomGradients returns y = yFn(x, w) with the
+// gradients w.r.t. x and w given by dxFn(dL/dy) and dwFn(dL/dy) instead of
+// GoMLX's autodiff of yFn.
+//
+// GoMLX v0.28.13's ConvGeneral gradients are wrong for even kernel sizes
+// (convVJPWrtX pads the reverse convolution by (k-1)/2*2 instead of k-1, and
+// panics for a transposed convolution with padding 0); the gradients here are
+// written as the adjoint convolutions, which are forward ConvGenerals. Upstream
+// fix: in convVJPWrtX use outputDimStart := -inputDimStart - kernelSize/2.
+// The custom gradient is wired with the public API only: x, w and y are
+// concatenated into one vector that passes through
+// graph.IdentityWithCustomGradient, and y is sliced back out of it.
+func withCustomGradients(x, w *Node, yFn func(x, w *Node) *Node, dxFn, dwFn func(dy *Node) *Node) *Node {
+	y0 := StopGradient(yFn(x, w))
+	yDims := y0.Shape().Dimensions
+	nx, nw, ny := x.Shape().Size(), w.Shape().Size(), y0.Shape().Size()
+	z := Concatenate([]*Node{Reshape(x, nx), Reshape(w, nw), Reshape(y0, ny)}, 0)
+	zc := IdentityWithCustomGradient(z, func(_, v *Node) *Node {
+		dy := Reshape(Slice(v, AxisRange(nx+nw, nx+nw+ny)), yDims...)
+		return Concatenate([]*Node{Reshape(dxFn(dy), nx), Reshape(dwFn(dy), nw), Reshape(dy, ny)}, 0)
+	})
+	return Reshape(Slice(zc, AxisRange(nx+nw, nx+nw+ny)), yDims...)
 }
