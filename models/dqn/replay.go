@@ -30,8 +30,8 @@ const (
 // FrameID names a frame pushed into a Replay (its serial number).
 type FrameID int64
 
-// Stack is the four frames of a state, oldest first.
-type Stack [StackFrames]FrameID
+// FrameStack is the four frames of a state, oldest first.
+type FrameStack [StackFrames]FrameID
 
 // Replay is the replay memory: a ring of transitions (s, a, r, s', terminal)
 // whose states are stacks of frame ids into a second ring of binary frames,
@@ -49,7 +49,7 @@ type Replay struct {
 	head     int // next slot to write
 	n        int // transitions held
 	added    int64
-	s, s2    []Stack
+	s, s2    []FrameStack
 	action   []uint8
 	reward   []float32
 	done     []bool
@@ -73,8 +73,8 @@ func NewReplay(capacity, games int) (*Replay, error) {
 		frames:   make([][frameWords]uint64, frameCap),
 		frameCap: frameCap,
 		capacity: capacity,
-		s:        make([]Stack, capacity),
-		s2:       make([]Stack, capacity),
+		s:        make([]FrameStack, capacity),
+		s2:       make([]FrameStack, capacity),
 		action:   make([]uint8, capacity),
 		reward:   make([]float32, capacity),
 		done:     make([]bool, capacity),
@@ -150,7 +150,7 @@ func (r *Replay) stacksLive(i int) bool {
 
 // Add stores the transition (s, action, reward, s2, terminal), evicting the
 // oldest one when full. Every frame of s and s2 must be live.
-func (r *Replay) Add(s Stack, action int, reward float32, s2 Stack, terminal bool) error {
+func (r *Replay) Add(s FrameStack, action int, reward float32, s2 FrameStack, terminal bool) error {
 	if action < 0 || action > 255 {
 		return fmt.Errorf("dqn: action %d out of range", action)
 	}
@@ -233,7 +233,7 @@ func (r *Replay) Sample(rng *rand.Rand, b *Batch) error {
 }
 
 // unpackStack writes the 4 frames of st into dst [4*4096] (lock held).
-func (r *Replay) unpackStack(st Stack, dst []float32) {
+func (r *Replay) unpackStack(st FrameStack, dst []float32) {
 	for k, id := range st {
 		unpackFrame(&r.frames[int64(id)%r.frameCap], dst[k*FramePixels:(k+1)*FramePixels])
 	}
@@ -271,7 +271,7 @@ func (r *Replay) Frame(id FrameID) ([]uint8, error) {
 
 // StackToFloats writes the state made of frames st into dst [4*64*64] as the
 // network's input, for the actor.
-func (r *Replay) StackToFloats(st Stack, dst []float32) error {
+func (r *Replay) StackToFloats(st FrameStack, dst []float32) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, id := range st {

@@ -44,8 +44,8 @@ func fill(t *testing.T, r *Replay, steps int) {
 		}
 		ids = append(ids, id)
 		if k >= 4 {
-			s := Stack(ids[k-4 : k])
-			s2 := Stack(ids[k-3 : k+1])
+			s := FrameStack(ids[k-4 : k])
+			s2 := FrameStack(ids[k-3 : k+1])
 			if err := r.Add(s, k%2, float32(k), s2, k%7 == 0); err != nil {
 				t.Fatal(err)
 			}
@@ -108,7 +108,7 @@ func TestReplayErrors(t *testing.T) {
 	if _, err := r.PushFrame(make([]uint8, 17)); err == nil {
 		t.Fatal("short frame accepted")
 	}
-	if err := r.Add(Stack{0, 0, 0, 0}, 0, 0, Stack{0, 0, 0, 1}, false); err == nil {
+	if err := r.Add(FrameStack{0, 0, 0, 0}, 0, 0, FrameStack{0, 0, 0, 1}, false); err == nil {
 		t.Fatal("transition with unknown frames accepted")
 	}
 	if err := r.Sample(rand.New(rand.NewPCG(1, 1)), NewBatch(4)); err != ErrNotEnough {

@@ -121,8 +121,16 @@ def main():
     loss.backward()
     grads = {n: p.grad.clone() for n, p in online.named_parameters()}
     opt.step()
+    after = {
+        "after_conv1_weight": flat(online.conv1.weight),
+        "after_fc2_weight": flat(online.fc2.weight),
+        "after_bn1_running_mean": flat(online.bn1.running_mean),
+        "after_bn1_running_var": flat(online.bn1.running_var),
+        "after_bn3_running_mean": flat(online.bn3.running_mean[:64]),
+    }
+    online.eval()
     with torch.no_grad():
-        q_after = online(s)  # train mode again: the step changed weights and BN statistics
+        q_after = online(s)  # inference mode with the stepped weights and statistics
 
     out = {
         "batch": B, "gamma": GAMMA, "lr": LR, "beta1": BETA1, "beta2": BETA2, "adam_eps": EPS,
@@ -138,13 +146,9 @@ def main():
         "grad_fc2_weight": flat(grads["fc2.weight"]),
         "grad_fc2_bias": flat(grads["fc2.bias"]),
         "grad_fc1_weight_row0": flat(grads["fc1.weight"][0, :512]),
-        "after_conv1_weight": flat(online.conv1.weight),
-        "after_fc2_weight": flat(online.fc2.weight),
-        "after_bn1_running_mean": flat(online.bn1.running_mean),
-        "after_bn1_running_var": flat(online.bn1.running_var),
-        "after_bn3_running_mean": flat(online.bn3.running_mean[:64]),
         "q_after": flat(q_after),
     }
+    out.update(after)
     json.dump(out, sys.stdout, separators=(",", ":"))
     sys.stdout.write("\n")
 
