@@ -1,6 +1,7 @@
 package flappy
 
 import (
+	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
@@ -21,6 +22,20 @@ const (
 	Background, Object = -128, 127
 )
 
+// eightPixels[b] holds the network values of 8 pixels whose on/off states
+// are the bits of b (bit k is pixel k).
+var eightPixels = func() (t [256][8]float32) {
+	for b := range t {
+		for k := range 8 {
+			t[b][k] = Background
+			if b>>k&1 == 1 {
+				t[b][k] = Object
+			}
+		}
+	}
+	return t
+}()
+
 // Frame is one preprocessed frame: 64x64 pixels, row-major, upright (row =
 // screen y), each 0 (background) or 1 (bird, pipe or ground). It is the
 // reference's threshold output with 255 stored as 1.
@@ -33,8 +48,10 @@ func (f *Frame) WriteFloat32(dst []float32) error {
 		return fmt.Errorf("flappy: Frame.WriteFloat32 needs %d float32, got a slice of %d", FramePixels, len(dst))
 	}
 	dst = dst[:FramePixels]
-	for i, v := range f {
-		dst[i] = float32(Background + 255*int(v))
+	for i := 0; i < FramePixels; i += 8 {
+		// Gather the 8 bytes (each 0 or 1) into one byte: byte k -> bit k.
+		w := binary.LittleEndian.Uint64(f[i : i+8])
+		copy(dst[i:i+8], eightPixels[(w*0x0102040810204080)>>56][:])
 	}
 	return nil
 }
@@ -93,8 +110,8 @@ func (p *PackedFrame) WriteFloat32(dst []float32) error {
 	}
 	for y, w := range p {
 		row := dst[y*FrameSize : (y+1)*FrameSize]
-		for x := range row {
-			row[x] = float32(Background + 255*int((w>>uint(x))&1))
+		for x := 0; x < FrameSize; x += 8 {
+			copy(row[x:x+8], eightPixels[uint8(w>>uint(x))][:])
 		}
 	}
 	return nil
@@ -280,44 +297,67 @@ func init() {
 // weight (1/8) against black, so a pixel is on exactly when one of its four
 // screen pixels is covered by an opaque sprite pixel.
 func (g *Game) Observe(dst *Frame) {
-	var acc [2 * FrameSize]uint8
+	// A pipe has two distinct mask rows (cap and body): cache their coverage.
+	type covCache struct {
+		mask [2]uint64
+		cov  [2]uint64
+		n    int
+	}
+	var caches [8]covCache // upper and lower pipe of up to 4 pipes
+	coverage := func(c *covCache, m uint64, x, w int) uint64 {
+		for k := 0; k < c.n; k++ {
+			if c.mask[k] == m {
+				return c.cov[k]
+			}
+		}
+		v := rowCoverage(m, x, w)
+		if c.n < len(c.mask) {
+			c.mask[c.n], c.cov[c.n] = m, v
+			c.n++
+		}
+		return v
+	}
 	by := int(g.birdY)
 	bird := &birdSprites[g.wing]
 	for i := range FrameSize {
-		acc = [2 * FrameSize]uint8{}
+		var out uint64
 		for a := range 2 {
 			y := obsY[2*i+a]
 			if y >= BaseTop { // the ground covers the whole width
-				for k := range acc {
-					acc[k] = 1
-				}
-				continue
+				out = ^uint64(0)
+				break
 			}
-			for _, p := range g.pipes {
+			for pi, p := range g.pipes {
+				if pi >= 4 {
+					break // never more than 3 pipes
+				}
 				if uy := p.GapY - PipeHeight; y >= uy && y < p.GapY {
-					litColumns(&acc, upperPipeSprite.mask[y-uy], p.X, PipeWidth)
+					out |= coverage(&caches[2*pi], upperPipeSprite.mask[y-uy], p.X, PipeWidth)
 				} else if ly := p.GapY + PipeGapSize; y >= ly && y < ly+PipeHeight {
-					litColumns(&acc, lowerPipeSprite.mask[y-ly], p.X, PipeWidth)
+					out |= coverage(&caches[2*pi+1], lowerPipeSprite.mask[y-ly], p.X, PipeWidth)
 				}
 			}
 			if y >= by && y < by+BirdHeight {
-				litColumns(&acc, bird.mask[y-by], BirdX, BirdWidth)
+				out |= rowCoverage(bird.mask[y-by], BirdX, BirdWidth)
 			}
 		}
 		row := dst[i*FrameSize : (i+1)*FrameSize]
 		for j := range row {
-			row[j] = acc[2*j] | acc[2*j+1]
+			row[j] = uint8(out>>uint(j)) & 1
 		}
 	}
 }
 
-// litColumns sets acc[k] for the sampled columns obsX[k] covered by the mask
-// row m of a sprite of width w at x.
-func litColumns(acc *[2 * FrameSize]uint8, m uint64, x, w int) {
-	if x >= ScreenWidth || x+w <= 0 {
-		return
+// rowCoverage returns the output columns (bit j for column j) whose sampled
+// screen columns obsX[2j], obsX[2j+1] are covered by the mask row m of a
+// sprite of width w at x.
+func rowCoverage(m uint64, x, w int) uint64 {
+	if x >= ScreenWidth || x+w <= 0 || m == 0 {
+		return 0
 	}
+	var out uint64
 	for k := firstObsCol[max(x, 0)]; k < len(obsX) && obsX[k] < x+w; k++ {
-		acc[k] |= uint8(m>>uint(obsX[k]-x)) & 1
+		out |= (m >> uint(obsX[k]-x) & 1) << uint(k/2)
 	}
+	return out
 }

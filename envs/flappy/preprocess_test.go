@@ -212,9 +212,13 @@ func TestPackedFrameRoundTrip(t *testing.T) {
 	_ = f.WriteFloat32(a)
 	_ = p.WriteFloat32(b)
 	for i := range a {
-		if a[i] != b[i] {
-			t.Fatalf("PackedFrame.WriteFloat32 differs at %d", i)
+		want := float32(-128 + 255*int(f[i])) // threshold output minus 128
+		if a[i] != want || b[i] != want {
+			t.Fatalf("pixel %d: Frame.WriteFloat32 %v, PackedFrame.WriteFloat32 %v, want %v", i, a[i], b[i], want)
 		}
+	}
+	if n := f.Count(); n < 900 || n > 2000 {
+		t.Fatalf("test frame has %d pixels on, want ground, pipes and bird", n)
 	}
 }
 
