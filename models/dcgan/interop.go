@@ -1,0 +1,202 @@
+package dcgan
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// Entry is one entry of a network's PyTorch state_dict.
+type Entry struct {
+	// Key is the state_dict key, e.g. "pipe.1.running_mean".
+	Key string
+	// Shape is the tensor's shape (Float32, or Int64 for num_batches_tracked).
+	Shape shapes.Shape
+	// Param is true for trainable parameters (weight, bias), false for BatchNorm buffers.
+	Param bool
+}
+
+// StateDict lists, in PyTorch's order, the state_dict entries of the
+// tutorial's Generator (net = GeneratorScope) or Discriminator
+// (net = DiscriminatorScope) for this configuration.
+func StateDict(cfg Config, net string) ([]Entry, error) {
+	var out []Entry
+	f32 := func(d ...int) shapes.Shape { return shapes.Make(dtypes.Float32, d...) }
+	conv := func(pipe string, i int, w []int, cout int) {
+		out = append(out, Entry{fmt.Sprintf("%s.%d.weight", pipe, i), f32(w...), true},
+			Entry{fmt.Sprintf("%s.%d.bias", pipe, i), f32(cout), true})
+	}
+	bn := func(pipe string, i, c int) {
+		k := func(n string) string { return fmt.Sprintf("%s.%d.%s", pipe, i, n) }
+		out = append(out, Entry{k("weight"), f32(c), true}, Entry{k("bias"), f32(c), true},
+			Entry{k("running_mean"), f32(c), false}, Entry{k("running_var"), f32(c), false},
+			Entry{k("num_batches_tracked"), shapes.Make(dtypes.Int64), false})
+	}
+	ch, lat := cfg.Channels, cfg.LatentSize
+	switch net {
+	case GeneratorScope:
+		f := cfg.GenFilters
+		conv("pipe", 0, []int{lat, f * 8, 4, 4}, f*8) // ConvTranspose2d weight: [Cin, Cout, k, k]
+		bn("pipe", 1, f*8)
+		conv("pipe", 3, []int{f * 8, f * 4, 4, 4}, f*4)
+		bn("pipe", 4, f*4)
+		conv("pipe", 6, []int{f * 4, f * 2, 4, 4}, f*2)
+		bn("pipe", 7, f*2)
+		conv("pipe", 9, []int{f * 2, f, 4, 4}, f)
+		bn("pipe", 10, f)
+		conv("pipe", 12, []int{f, ch, 4, 4}, ch)
+	case DiscriminatorScope:
+		f := cfg.DiscrFilters
+		conv("conv_pipe", 0, []int{f, ch, 4, 4}, f) // Conv2d weight: [Cout, Cin, k, k]
+		conv("conv_pipe", 2, []int{f * 2, f, 4, 4}, f*2)
+		bn("conv_pipe", 3, f*2)
+		conv("conv_pipe", 5, []int{f * 4, f * 2, 4, 4}, f*4)
+		bn("conv_pipe", 6, f*4)
+		conv("conv_pipe", 8, []int{f * 8, f * 4, 4, 4}, f*8)
+		bn("conv_pipe", 9, f*8)
+		conv("conv_pipe", 11, []int{1, f * 8, 4, 4}, 1)
+	default:
+		return nil, fmt.Errorf("dcgan: unknown network %q (want %q or %q)", net, GeneratorScope, DiscriminatorScope)
+	}
+	return out, nil
+}
+
+// varPath is the store path of a state_dict key of net.
+func varPath(net, key string) string { return "/" + net + "/" + strings.ReplaceAll(key, ".", "/") }
+
+// GetStateDict returns the current values of a network's state_dict entries.
+func (m *GAN) GetStateDict(net string) (map[string]*tensors.Tensor, error) {
+	entries, err := StateDict(m.Config, net)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.ensureVariables(); err != nil {
+		return nil, err
+	}
+	out := map[string]*tensors.Tensor{}
+	for _, e := range entries {
+		v := m.Store.GetVariable(varPath(net, e.Key))
+		if v == nil || !v.HasValue() {
+			return nil, fmt.Errorf("dcgan: %s has no variable for %s", net, e.Key)
+		}
+		t, err := v.Value()
+		if err != nil {
+			return nil, err
+		}
+		out[e.Key] = t
+	}
+	return out, nil
+}
+
+// SetStateDict sets a network's variables from a state_dict, strictly (as
+// PyTorch's load_state_dict(strict=True)): every key must be present with
+// its exact shape and dtype, and no other key may be there. On an error
+// nothing is changed.
+func (m *GAN) SetStateDict(net string, sd map[string]*tensors.Tensor) error {
+	entries, err := StateDict(m.Config, net)
+	if err != nil {
+		return err
+	}
+	var problems []string
+	want := map[string]bool{}
+	for _, e := range entries {
+		want[e.Key] = true
+		t, ok := sd[e.Key]
+		if !ok {
+			problems = append(problems, "missing "+e.Key)
+			continue
+		}
+		if !t.Shape().Equal(e.Shape) {
+			problems = append(problems, fmt.Sprintf("%s is %s, want %s", e.Key, t.Shape(), e.Shape))
+		}
+	}
+	var extra []string
+	for k := range sd {
+		if !want[k] {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(extra)
+	for _, k := range extra {
+		problems = append(problems, "unexpected "+k)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("dcgan: state_dict does not fit the %s: %s", net, strings.Join(problems, "; "))
+	}
+	for _, e := range entries {
+		t := sd[e.Key]
+		path := varPath(net, e.Key)
+		if v := m.Store.GetVariable(path); v != nil {
+			if err := v.SetValue(t); err != nil {
+				return err
+			}
+			continue
+		}
+		v, err := m.Store.CreateVariable(path, t)
+		if err != nil {
+			return err
+		}
+		v.Trainable = e.Param
+	}
+	return nil
+}
+
+// ExportFiles are the names Export writes in its output directory.
+var ExportFiles = map[string]string{GeneratorScope: "generator.safetensors", DiscriminatorScope: "discriminator.safetensors"}
+
+// Export writes generator.safetensors and discriminator.safetensors into
+// dir: the tutorial modules' state_dicts (BatchNorm running statistics and
+// num_batches_tracked included), loadable by PyTorch's load_state_dict.
+func (m *GAN) Export(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, net := range []string{GeneratorScope, DiscriminatorScope} {
+		sd, err := m.GetStateDict(net)
+		if err != nil {
+			return err
+		}
+		if err := WriteSafetensors(filepath.Join(dir, ExportFiles[net]), sd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Import reads generator.safetensors and discriminator.safetensors from dir
+// (as written by Export, or by PyTorch from the tutorial's modules) into the
+// GAN. Errors name the file and every mismatching key.
+func (m *GAN) Import(dir string) error {
+	sds := map[string]map[string]*tensors.Tensor{}
+	for _, net := range []string{GeneratorScope, DiscriminatorScope} {
+		path := filepath.Join(dir, ExportFiles[net])
+		sd, err := ReadSafetensors(path)
+		if err != nil {
+			return err
+		}
+		// PyTorch may save num_batches_tracked as a 0-d int64 or (older code) as [1].
+		sds[net] = sd
+		if err := m.checkStateDict(net, sd); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	for _, net := range []string{GeneratorScope, DiscriminatorScope} {
+		if err := m.SetStateDict(net, sds[net]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkStateDict validates without changing anything.
+func (m *GAN) checkStateDict(net string, sd map[string]*tensors.Tensor) error {
+	probe := &GAN{Config: m.Config, Store: model.NewStore()}
+	return probe.SetStateDict(net, sd)
+}

@@ -1,0 +1,118 @@
+package dcgan
+
+import (
+	"fmt"
+	"strings"
+
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/arcade-go/arcade/models/nn"
+)
+
+// Scope names of the two networks in the store. The layers below them are
+// named like the tutorial's nn.Sequential members, so the variable
+// "/generator/pipe/3/weight" is the state_dict key "pipe.3.weight" of the
+// tutorial's Generator and "/discriminator/conv_pipe/2/weight" is
+// "conv_pipe.2.weight" of its Discriminator.
+const (
+	GeneratorScope     = "generator"
+	DiscriminatorScope = "discriminator"
+)
+
+// Generator is the tutorial's Generator: it turns z [B,LatentSize,1,1] into
+// images [B,Channels,64,64] in [-1,1]. s is the generator's scope.
+//
+// With GenFilters = 64 (the tutorial) the shapes are as commented.
+func Generator(s *model.Scope, z *Node, cfg Config) *Node {
+	pipe := s.At("pipe")
+	f := cfg.GenFilters
+	x := nn.ConvTranspose2D(pipe.At("0"), z, f*8, 4, 1, 0, true)          // [B,512,4,4]
+	x = nn.ReLU(nn.BatchNorm2D(pipe.At("1"), x))                          // pipe.1 BN, pipe.2 ReLU
+	x = nn.ConvTranspose2D(pipe.At("3"), x, f*4, 4, 2, 1, true)           // [B,256,8,8]
+	x = nn.ReLU(nn.BatchNorm2D(pipe.At("4"), x))                          // pipe.4 BN, pipe.5 ReLU
+	x = nn.ConvTranspose2D(pipe.At("6"), x, f*2, 4, 2, 1, true)           // [B,128,16,16]
+	x = nn.ReLU(nn.BatchNorm2D(pipe.At("7"), x))                          // pipe.7 BN, pipe.8 ReLU
+	x = nn.ConvTranspose2D(pipe.At("9"), x, f, 4, 2, 1, true)             // [B,64,32,32]
+	x = nn.ReLU(nn.BatchNorm2D(pipe.At("10"), x))                         // pipe.10 BN, pipe.11 ReLU
+	x = nn.ConvTranspose2D(pipe.At("12"), x, cfg.Channels, 4, 2, 1, true) // [B,3,64,64]
+	return Tanh(x)                                                        // pipe.13
+}
+
+// Discriminator is the tutorial's Discriminator: it maps images
+// [B,Channels,64,64] to the probability [B] that each is real. s is the
+// discriminator's scope. Its hidden activations are the tutorial's plain ReLU,
+// or LeakyReLU when cfg.LeakySlope > 0.
+func Discriminator(s *model.Scope, x *Node, cfg Config) *Node {
+	pipe := s.At("conv_pipe")
+	f := cfg.DiscrFilters
+	act := func(x *Node) *Node {
+		if cfg.LeakySlope > 0 {
+			return Max(x, MulScalar(x, cfg.LeakySlope))
+		}
+		return nn.ReLU(x)
+	}
+	batch := x.Shape().Dimensions[0]
+	x = act(nn.Conv2D(pipe.At("0"), x, f, 4, 2, 1, true))                                 // [B,64,32,32], conv_pipe.1 ReLU
+	x = act(nn.BatchNorm2D(pipe.At("3"), nn.Conv2D(pipe.At("2"), x, f*2, 4, 2, 1, true))) // [B,128,16,16]
+	x = act(nn.BatchNorm2D(pipe.At("6"), nn.Conv2D(pipe.At("5"), x, f*4, 4, 2, 1, true))) // [B,256,8,8]
+	x = act(nn.BatchNorm2D(pipe.At("9"), nn.Conv2D(pipe.At("8"), x, f*8, 4, 2, 1, true))) // [B,512,4,4]
+	x = nn.Conv2D(pipe.At("11"), x, 1, 4, 1, 0, true)                                     // [B,1,1,1]
+	return Reshape(Sigmoid(x), batch)                                                     // conv_pipe.12, view(-1): [B]
+}
+
+// BCE is torch.nn.BCELoss on probabilities p [B] against a constant label
+// (1 real, 0 fake): the mean of -log(p) or -log(1-p), each log clamped at
+// -100 as PyTorch does.
+func BCE(p *Node, label float64) *Node {
+	var l *Node
+	if label == 1 {
+		l = Log(p)
+	} else {
+		l = Log(OneMinus(p))
+	}
+	l = Max(l, Scalar(p.Graph(), p.DType(), -100))
+	return Neg(ReduceAllMean(l))
+}
+
+// Describe prints the two networks the way PyTorch's print(net) does.
+func Describe(cfg Config) string {
+	var b strings.Builder
+	gf, df, lat, ch := cfg.GenFilters, cfg.DiscrFilters, cfg.LatentSize, cfg.Channels
+	act := "ReLU()"
+	if cfg.LeakySlope > 0 {
+		act = fmt.Sprintf("LeakyReLU(negative_slope=%g)", cfg.LeakySlope)
+	}
+	conv := func(kind string, in, out, stride, pad int) string {
+		s := fmt.Sprintf("%s(%d, %d, kernel_size=(4, 4), stride=(%d, %d)", kind, in, out, stride, stride)
+		if pad > 0 {
+			s += fmt.Sprintf(", padding=(%d, %d)", pad, pad)
+		}
+		return s + ")"
+	}
+	bn := func(n int) string {
+		return fmt.Sprintf("BatchNorm2d(%d, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)", n)
+	}
+	write := func(name, pipe string, layers []string) {
+		fmt.Fprintf(&b, "%s(\n  (%s): Sequential(\n", name, pipe)
+		for i, l := range layers {
+			fmt.Fprintf(&b, "    (%d): %s\n", i, l)
+		}
+		b.WriteString("  )\n)\n")
+	}
+	write("Discriminator", "conv_pipe", []string{
+		conv("Conv2d", ch, df, 2, 1), act,
+		conv("Conv2d", df, df*2, 2, 1), bn(df * 2), act,
+		conv("Conv2d", df*2, df*4, 2, 1), bn(df * 4), act,
+		conv("Conv2d", df*4, df*8, 2, 1), bn(df * 8), act,
+		conv("Conv2d", df*8, 1, 1, 0), "Sigmoid()",
+	})
+	write("Generator", "pipe", []string{
+		conv("ConvTranspose2d", lat, gf*8, 1, 0), bn(gf * 8), "ReLU()",
+		conv("ConvTranspose2d", gf*8, gf*4, 2, 1), bn(gf * 4), "ReLU()",
+		conv("ConvTranspose2d", gf*4, gf*2, 2, 1), bn(gf * 2), "ReLU()",
+		conv("ConvTranspose2d", gf*2, gf, 2, 1), bn(gf), "ReLU()",
+		conv("ConvTranspose2d", gf, ch, 2, 1), "Tanh()",
+	})
+	return b.String()
+}

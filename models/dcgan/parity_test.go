@@ -1,0 +1,328 @@
+package dcgan
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/arcade-go/arcade/kernel"
+)
+
+// Parity with the tutorial's PyTorch code: testdata/gen_vectors.py builds the
+// tutorial's own Generator and Discriminator, gives them the weights below
+// (a formula, so they need not be stored), runs the networks and two
+// training steps on batch 4, and stores the results in parity.safetensors.
+//
+// Tolerances. Before any update (G(z), D(real), D(G(z)), the first d_loss):
+// 2e-4 relative to the values' magnitude (float32 sums over up to 8192 terms
+// in another order). After an update the numbers are ill-conditioned: Adam's
+// first step moves every weight by lr*g/(|g|+eps), about +-lr, so rounding
+// flips the sign of near-zero gradients, and PyTorch's own float32 and
+// float64 runs differ by 0.7% in the first g_loss and 6% in the second
+// d_loss. The script stores the float64 run too, and those values must be
+// within twice PyTorch's float32-float64 distance (plus 2e-4..5e-4 relative).
+// Weight changes must agree to 2e-6 (2% of lr) on all but twice as many
+// sampled elements as PyTorch float32 vs float64 disagree on, plus 1%; conv
+// biases followed by BatchNorm have an exact zero gradient, so only
+// |change| <= lr is checked for them.
+
+// parityWeight is tutorial.param_value: the deterministic value of state_dict
+// entry key (flattened, n elements).
+func parityWeight(key string, n, rank int) []float32 {
+	parts := strings.Split(key, ".")
+	layer, _ := strconv.Atoi(parts[1])
+	name := parts[2]
+	conv := map[string]map[int]bool{"pipe": {0: true, 3: true, 6: true, 9: true, 12: true},
+		"conv_pipe": {0: true, 2: true, 5: true, 8: true, 11: true}}
+	out := make([]float32, n)
+	l := float64(layer)
+	for i := range out {
+		x := float64(i)
+		var v float64
+		switch {
+		case name == "weight" && rank == 4:
+			v = 0.04 * math.Sin(0.7*x+1.1*l+0.3)
+		case name == "bias" && conv[parts[0]][layer]:
+			v = 0.02 * math.Cos(0.37*x+l)
+		case name == "weight":
+			v = 1 + 0.2*math.Sin(0.53*x+l)
+		default:
+			v = 0.1 * math.Cos(0.29*x+0.5*l)
+		}
+		out[i] = float32(v)
+	}
+	return out
+}
+
+// parityInput is tutorial.parity_input.
+func parityInput(n int, freq, phase, amp float64) []float32 {
+	out := make([]float32, n)
+	for i := range out {
+		out[i] = float32(amp * math.Sin(freq*float64(i)+phase))
+	}
+	return out
+}
+
+const parityBatch = 4
+
+func parityReal(step int) *tensors.Tensor {
+	return tensors.FromFlatDataAndDimensions(parityInput(parityBatch*3*64*64, 0.0131, 0.7+float64(step), 0.9), parityBatch, 3, 64, 64)
+}
+
+func parityNoise(step int) *tensors.Tensor {
+	return tensors.FromFlatDataAndDimensions(parityInput(parityBatch*100, 0.917, 0.2+float64(step), 1.5), parityBatch, 100, 1, 1)
+}
+
+// newParityGAN builds a GAN with the tutorial's configuration and the parity weights.
+func newParityGAN(t *testing.T) *GAN {
+	t.Helper()
+	m, err := New(kernel.Backend(), DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, net := range []string{GeneratorScope, DiscriminatorScope} {
+		entries, _ := StateDict(m.Config, net)
+		sd := map[string]*tensors.Tensor{}
+		for _, e := range entries {
+			dims := e.Shape.Dimensions
+			switch {
+			case e.Param:
+				sd[e.Key] = tensors.FromFlatDataAndDimensions(parityWeight(e.Key, e.Shape.Size(), len(dims)), dims...)
+			case strings.HasSuffix(e.Key, "num_batches_tracked"):
+				sd[e.Key] = tensors.FromScalar(int64(0))
+			default:
+				v := float32(0)
+				if strings.HasSuffix(e.Key, "running_var") {
+					v = 1
+				}
+				data := make([]float32, e.Shape.Size())
+				for i := range data {
+					data[i] = v
+				}
+				sd[e.Key] = tensors.FromFlatDataAndDimensions(data, dims...)
+			}
+		}
+		if err := m.SetStateDict(net, sd); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return m
+}
+
+var parityVectors map[string]*tensors.Tensor
+
+func vectors(t *testing.T) map[string]*tensors.Tensor {
+	t.Helper()
+	if parityVectors == nil {
+		v, err := ReadSafetensors("testdata/parity.safetensors")
+		if err != nil {
+			t.Fatal(err)
+		}
+		parityVectors = v
+	}
+	return parityVectors
+}
+
+func want(t *testing.T, name string) []float32 {
+	t.Helper()
+	v, ok := vectors(t)[name]
+	if !ok {
+		t.Fatalf("parity vector %s missing", name)
+	}
+	if v.DType() == dtypes.Int64 {
+		d := tensors.MustCopyFlatData[int64](v)
+		out := make([]float32, len(d))
+		for i, x := range d {
+			out[i] = float32(x)
+		}
+		return out
+	}
+	return tensors.MustCopyFlatData[float32](v)
+}
+
+func floats(t *testing.T, x *tensors.Tensor) []float32 {
+	t.Helper()
+	if x.DType() == dtypes.Int64 {
+		d := tensors.MustCopyFlatData[int64](x)
+		out := make([]float32, len(d))
+		for i, v := range d {
+			out[i] = float32(v)
+		}
+		return out
+	}
+	return tensors.MustCopyFlatData[float32](x)
+}
+
+// maxRelDiff returns max |a-b| / (max|b| + tiny), the error relative to the
+// magnitude of the reference.
+func maxRelDiff(a, b []float32) float64 {
+	var scale, d float64
+	for i := range b {
+		scale = max(scale, math.Abs(float64(b[i])))
+	}
+	for i := range b {
+		d = max(d, math.Abs(float64(a[i])-float64(b[i])))
+	}
+	return d / (scale + 1e-12)
+}
+
+func checkClose(t *testing.T, what string, got, wantV []float32, tol float64) {
+	t.Helper()
+	if len(got) != len(wantV) {
+		t.Errorf("%s: %d values, want %d", what, len(got), len(wantV))
+		return
+	}
+	if r := maxRelDiff(got, wantV); !(r <= tol) {
+		t.Errorf("%s: max relative difference %.3g > %.3g (got[0]=%g want[0]=%g)", what, r, tol, got[0], wantV[0])
+	}
+}
+
+// samples picks images 0 and B-1 of a [B,3,64,64] batch, as the script stores them.
+func samples(x []float32) []float32 {
+	plane := 3 * 64 * 64
+	return append(append([]float32{}, x[:plane]...), x[len(x)-plane:]...)
+}
+
+func TestForwardParity(t *testing.T) {
+	m := newParityGAN(t)
+	// Training-mode forward passes, as in the first step: G(z), D(real), D(G(z)).
+	fwd, err := newTrainForward(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs, err := fwd.Call(parityReal(0), parityNoise(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkClose(t, "G(z)", samples(floats(t, outs[0])), want(t, "step0.gen_output"), 2e-4)
+	checkClose(t, "D(real)", floats(t, outs[1]), want(t, "step0.dis_output_true"), 2e-4)
+	checkClose(t, "D(G(z))", floats(t, outs[2]), want(t, "step0.dis_output_fake"), 2e-4)
+}
+
+// checkPostUpdate compares a value computed after an Adam update with
+// PyTorch's float32 result, allowing twice the distance between PyTorch's own
+// float32 and float64 results (the conditioning of the quantity) plus base
+// relative to its magnitude.
+func checkPostUpdate(t *testing.T, what string, got []float32, name string, base float64) {
+	t.Helper()
+	w32, w64 := want(t, name), want(t, "f64."+name)
+	var spread, diff, scale float64
+	for i := range w32 {
+		spread = max(spread, math.Abs(float64(w32[i]-w64[i])))
+		diff = max(diff, math.Abs(float64(got[i]-w32[i])))
+		scale = max(scale, math.Abs(float64(w32[i])))
+	}
+	if allowed := 2*spread + base*scale; !(diff <= allowed) {
+		t.Errorf("%s: differs from PyTorch by %.3g, allowed %.3g (PyTorch float32 vs float64: %.3g)", what, diff, allowed, spread)
+	}
+}
+
+// biasBeforeBN reports the conv biases that a BatchNorm follows: their
+// gradient is exactly zero, so their first Adam step is rounding noise.
+func biasBeforeBN(key string) bool {
+	for _, k := range []string{"pipe.0.", "pipe.3.", "pipe.6.", "pipe.9.", "conv_pipe.2.", "conv_pipe.5.", "conv_pipe.8."} {
+		if strings.HasPrefix(key, k) && strings.HasSuffix(key, ".bias") {
+			return true
+		}
+	}
+	return false
+}
+
+func TestTrainStepParity(t *testing.T) {
+	m := newParityGAN(t)
+	before := map[string][]float32{}
+	for _, net := range []string{GeneratorScope, DiscriminatorScope} {
+		sd, err := m.GetStateDict(net)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range sd {
+			before[net[:1]+"."+k] = floats(t, v)
+		}
+	}
+	dLoss, gLoss, fake, err := m.TrainStepWithNoise(parityReal(0), parityNoise(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Before any update: tight.
+	checkClose(t, "step 0 d_loss", []float32{float32(dLoss)}, want(t, "step0.d_loss"), 2e-4)
+	checkClose(t, "step 0 generator output", samples(floats(t, fake)), want(t, "step0.gen_output"), 2e-4)
+	// Through the just-updated discriminator.
+	checkPostUpdate(t, "step 0 g_loss", []float32{float32(gLoss)}, "step0.g_loss", 2e-4)
+
+	// Updated weights (a strided subset of each parameter's change) and
+	// BatchNorm buffers: G's statistics updated once, D's three times.
+	const lr = 1e-4
+	for _, net := range []string{GeneratorScope, DiscriminatorScope} {
+		sd, err := m.GetStateDict(net)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries, _ := StateDict(m.Config, net)
+		for _, e := range entries {
+			key := net[:1] + "." + e.Key
+			now := floats(t, sd[e.Key])
+			if !e.Param {
+				checkPostUpdate(t, "buffer "+key, now, "step0.buffer."+key, 2e-4)
+				continue
+			}
+			w32, w64 := want(t, "step0.delta."+key), want(t, "f64.step0.delta."+key)
+			stride := max(1, len(now)/256)
+			var bad, torchBad int
+			for j := range w32 {
+				d := now[j*stride] - before[key][j*stride]
+				if biasBeforeBN(e.Key) {
+					if math.Abs(float64(d)) > 1.01*lr {
+						bad++
+					}
+					continue
+				}
+				if math.Abs(float64(d-w32[j])) > 2e-6 {
+					bad++
+				}
+				if math.Abs(float64(w64[j]-w32[j])) > 2e-6 {
+					torchBad++
+				}
+			}
+			if bad > 2*torchBad+len(w32)/100 {
+				t.Errorf("weight change %s: %d of %d sampled elements differ from PyTorch by more than 2e-6 (PyTorch float32 vs float64: %d)", key, bad, len(w32), torchBad)
+			}
+		}
+	}
+	// Inference mode after the step uses the updated running statistics.
+	img, err := m.Generate(parityNoise(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPostUpdate(t, "generator in eval mode", samples(floats(t, img)), "step0.eval_output", 5e-4)
+
+	// A second step exercises the Adam moments and the updated statistics.
+	dLoss, gLoss, _, err = m.TrainStepWithNoise(parityReal(1), parityNoise(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPostUpdate(t, "step 1 d_loss", []float32{float32(dLoss)}, "step1.d_loss", 5e-4)
+	checkPostUpdate(t, "step 1 g_loss", []float32{float32(gLoss)}, "step1.g_loss", 5e-4)
+	if m.Step != 2 {
+		t.Errorf("Step = %d, want 2", m.Step)
+	}
+	t.Logf("step 1: d_loss %.6f g_loss %.6f; PyTorch float32 %.6f %.6f, float64 %.6f %.6f", dLoss, gLoss,
+		want(t, "step1.d_loss")[0], want(t, "step1.g_loss")[0], want(t, "f64.step1.d_loss")[0], want(t, "f64.step1.g_loss")[0])
+}
+
+// newTrainForward builds the first half of a training step without the
+// updates: G(z), D(real), D(G(z)) in training mode.
+func newTrainForward(m *GAN) (*model.Exec, error) {
+	return model.NewExec(kernel.Backend(), m.Store, func(s *model.Scope, real, z *Node) (*Node, *Node, *Node) {
+		s.Store().SetTraining(real.Graph(), true)
+		fake := Generator(s.At(GeneratorScope), z, m.Config)
+		d := s.At(DiscriminatorScope)
+		return fake, Discriminator(d, real, m.Config), Discriminator(d, fake, m.Config)
+	})
+}
