@@ -85,13 +85,34 @@ func JupyterDataDir() (string, error) {
 	}
 }
 
-// goCommand returns the go command to run: the one on PATH, else the one
-// this binary was built with.
+// goCommand returns the go command to run: the first one on PATH that is not
+// a toolchain the go command downloaded into its module cache (`go run` puts
+// that one first on PATH, and `go clean -modcache` would delete it), else any
+// go on PATH, else the one this binary was built with. GOTOOLCHAIN selects the
+// version either way.
 func goCommand() (string, error) {
-	if p, err := exec.LookPath("go"); err == nil {
+	var fallback string
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		if dir == "" {
+			continue
+		}
+		p := filepath.Join(dir, "go")
+		if st, err := os.Stat(p); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
+			continue
+		}
+		if strings.Contains(filepath.ToSlash(p), "/golang.org/toolchain@") {
+			if fallback == "" {
+				fallback = p
+			}
+			continue
+		}
 		return p, nil
 	}
-	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); runtime.GOROOT() != "" {
+	if fallback != "" {
+		return fallback, nil
+	}
+	if root := runtime.GOROOT(); root != "" {
+		p := filepath.Join(root, "bin", "go")
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
@@ -110,6 +131,10 @@ func NewKernelSpec(root, goCmd string) KernelSpec {
 		path = append(path, filepath.Dir(goCmd))
 	}
 	for _, p := range filepath.SplitList(os.Getenv("PATH")) {
+		// Leave out the module-cache toolchain that `go run` puts on PATH.
+		if strings.Contains(filepath.ToSlash(p), "/golang.org/toolchain@") && len(path) > 1 {
+			continue
+		}
 		if p != "" && !slices.Contains(path, p) {
 			path = append(path, p)
 		}

@@ -1,0 +1,107 @@
+# Arcade: `make notebook` to learn, `make test` to check everything.
+#
+# Every go command here uses the toolchain go.mod asks for, and GoMLX's SIMD
+# kernels where the CPU has AVX2/AVX-512.
+
+export GOTOOLCHAIN := go1.27.4
+ifneq ($(shell grep -qwE 'avx2|avx512f' /proc/cpuinfo 2>/dev/null && echo yes),)
+export GOEXPERIMENT ?= simd
+endif
+
+GO          ?= go
+PYTHON      ?= /usr/bin/python3
+# The Debian packages the notebooks need (server, headless runner, kernel client).
+APT_PKGS    ?= jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client
+# Time budget for every training cell while testing (kernel.Budget reads it).
+ARCADE_BUDGET ?= 40s
+# Seconds a single notebook cell may run under `make test` before it fails.
+CELL_TIMEOUT ?= 900
+NOTEBOOKS   ?= $(sort $(wildcard notebooks/*.ipynb))
+PORT        ?= 8888
+# `make test` installs the kernel into this private Jupyter data dir, so the
+# tests use this checkout's kernel and leave ~/.local/share/jupyter alone.
+TEST_JUPYTER_DATA_DIR ?= $(CURDIR)/runs/jupyter-test
+
+.PHONY: all help notebook test test-go test-notebooks vet tools kernel info deps bench clean
+
+all: help
+
+help:
+	@echo "make notebook        install what is missing (Jupyter, gonb, the 'arcade' kernel) and serve notebooks/ on 127.0.0.1:$(PORT)"
+	@echo "make test            go vet, go test ./..., then every notebook run headless through GoNB (ARCADE_BUDGET=$(ARCADE_BUDGET))"
+	@echo "make test-go         go vet and go test only"
+	@echo "make test-notebooks  only the notebooks (NOTEBOOKS=notebooks/00_welcome.ipynb to pick)"
+	@echo "make tools           build the pinned gonb and goimports into bin/"
+	@echo "make kernel          tools + the Jupyter kernel spec 'arcade' (go run ./cmd/arcade kernel install)"
+	@echo "make info            backend, devices, versions, checkpoint folder (go run ./cmd/arcade info)"
+	@echo "make deps            install the Debian Jupyter packages if missing (apt-get; sudo when not root)"
+
+# ---------------------------------------------------------------- set-up
+
+# deps installs the Debian Jupyter packages when they are missing: as root
+# directly, else through sudo; without either it prints what to install.
+deps:
+	@if $(PYTHON) -c 'import nbclient, nbformat, jupyter_client, notebook' 2>/dev/null; then \
+		exit 0; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "installing $(APT_PKGS) with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PKGS); \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		echo "installing $(APT_PKGS) with sudo apt-get"; \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PKGS); \
+	else \
+		echo "Jupyter is missing and this user cannot install it: run 'sudo apt-get install $(APT_PKGS)' (Debian/Ubuntu), then make $(MAKECMDGOALS) again" >&2; \
+		exit 1; \
+	fi
+
+tools:
+	$(GO) build -o bin/gonb github.com/janpfeifer/gonb
+	$(GO) build -o bin/goimports golang.org/x/tools/cmd/goimports
+
+kernel:
+	$(GO) run ./cmd/arcade kernel install
+
+info:
+	@$(GO) run ./cmd/arcade info
+
+# notebook serves notebooks/ with JupyterLab when it is installed, else with
+# Notebook 6 (Debian's jupyter-notebook). Jupyter prints the URL (with its
+# login token) below; open it in a browser. Ctrl-C stops the server.
+notebook: deps kernel
+	@cd notebooks && if command -v jupyter-lab >/dev/null 2>&1 && jupyter-lab --version >/dev/null 2>&1; then \
+		echo "starting JupyterLab on http://127.0.0.1:$(PORT)/ (open the URL with the token printed below)"; \
+		exec jupyter-lab --no-browser --ip=127.0.0.1 --port=$(PORT); \
+	else \
+		echo "starting Jupyter Notebook on http://127.0.0.1:$(PORT)/ (open the URL with the token printed below)"; \
+		exec $(PYTHON) -m notebook --no-browser --ip=127.0.0.1 --port=$(PORT); \
+	fi
+
+# ---------------------------------------------------------------- checks
+
+test: test-go test-notebooks
+
+vet:
+	$(GO) vet ./...
+
+test-go: vet
+	$(GO) test ./...
+
+test-notebooks: deps
+	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) $(GO) run ./cmd/arcade kernel install
+	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) ARCADE_BUDGET=$(ARCADE_BUDGET) \
+		$(PYTHON) .ci/run_notebooks.py --timeout $(CELL_TIMEOUT) --out runs/notebook-test $(NOTEBOOKS)
+
+# ---------------------------------------------------------------- benchmarks
+# >>> bench: owned by the nn/bench helper, who replaces this placeholder with
+# the real target (Go and PyTorch steps side by side). Until then it runs
+# whatever bench/ holds.
+bench:
+	@if ls bench/*.go >/dev/null 2>&1 || ls bench/*/*.go >/dev/null 2>&1; then \
+		$(GO) run ./bench/...; \
+	else \
+		echo "bench/ has no Go code yet"; \
+	fi
+# <<< bench
+
+clean:
+	rm -rf bin runs/notebook-test runs/jupyter-test
