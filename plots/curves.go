@@ -7,6 +7,8 @@ import (
 	"image/color"
 	"image/png"
 	"math"
+	"slices"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -60,9 +62,11 @@ var SeriesColors = []color.RGBA{
 	{0x17, 0xbe, 0xcf, 0xff},
 }
 
-// maxDrawnPoints bounds the points drawn per line; longer series are thinned
-// (after smoothing) so a plot of a million steps still renders quickly.
-const maxDrawnPoints = 2000
+// maxDrawnPoints bounds the points drawn per line: longer series are
+// averaged over consecutive buckets (after smoothing), and their raw values
+// drawn as a faint min-max band, so a plot of a million steps renders in tens
+// of milliseconds (a long jagged line takes seconds to rasterise).
+const maxDrawnPoints = 400
 
 // Add appends the point (x, y) to the series called name, creating it (at
 // the end) when it does not exist yet.
@@ -136,8 +140,7 @@ func MovingAverage(y []float64, window int) []float64 {
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-// points returns the drawable (x, y) pairs: finite, positive on a log axis,
-// thinned to at most maxDrawnPoints.
+// points returns the drawable (x, y) pairs: finite, and positive on a log axis.
 func points(x, y []float64, logY bool) plotter.XYs {
 	xy := make(plotter.XYs, 0, len(y))
 	for i, v := range y {
@@ -150,18 +153,37 @@ func points(x, y []float64, logY bool) plotter.XYs {
 		}
 		xy = append(xy, plotter.XY{X: xv, Y: v})
 	}
-	if len(xy) > maxDrawnPoints {
-		stride := (len(xy) + maxDrawnPoints - 1) / maxDrawnPoints
-		thin := make(plotter.XYs, 0, maxDrawnPoints+1)
-		for i := 0; i < len(xy); i += stride {
-			thin = append(thin, xy[i])
-		}
-		if last := xy[len(xy)-1]; thin[len(thin)-1] != last {
-			thin = append(thin, last)
-		}
-		xy = thin
-	}
 	return xy
+}
+
+// buckets reduces xy to at most maxDrawnPoints points, each the mean of
+// consecutive points, and returns the band of each bucket's min and max
+// as a closed outline (nil when xy is short enough to draw as it is).
+func buckets(xy plotter.XYs) (mean, band plotter.XYs) {
+	if len(xy) <= maxDrawnPoints {
+		return xy, nil
+	}
+	k := (len(xy) + maxDrawnPoints - 1) / maxDrawnPoints
+	var lo, hi plotter.XYs
+	for i := 0; i < len(xy); i += k {
+		part := xy[i:min(i+k, len(xy))]
+		var sx, sy float64
+		mn, mx := part[0].Y, part[0].Y
+		for _, p := range part {
+			sx += p.X
+			sy += p.Y
+			mn, mx = min(mn, p.Y), max(mx, p.Y)
+		}
+		n := float64(len(part))
+		mean = append(mean, plotter.XY{X: sx / n, Y: sy / n})
+		lo = append(lo, plotter.XY{X: sx / n, Y: mn})
+		hi = append(hi, plotter.XY{X: sx / n, Y: mx})
+	}
+	band = append(band, hi...)
+	for i := len(lo) - 1; i >= 0; i-- {
+		band = append(band, lo[i])
+	}
+	return mean, band
 }
 
 // Plot builds the gonum/plot plot, for callers who want to change it further.
@@ -184,11 +206,12 @@ func (c Curves) Plot() (p *plot.Plot, err error) {
 	p.Add(plotter.NewGrid())
 	if c.LogY {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = logTicks{}
 	}
-	drawn := 0
+	drawn, entries := 0, 0
 	for i, s := range c.Series {
 		col := SeriesColors[i%len(SeriesColors)]
+		faint := color.RGBA{scale8(col.R, 0x50), scale8(col.G, 0x50), scale8(col.B, 0x50), 0x50} // premultiplied
 		window := s.Smooth
 		if window == 0 {
 			window = c.Smooth
@@ -198,49 +221,56 @@ func (c Curves) Plot() (p *plot.Plot, err error) {
 			continue
 		}
 		drawn += len(raw)
-		if window > 1 {
-			faint := col
-			faint.A = 0x50 // premultiplied: scale the colour too
-			faint.R, faint.G, faint.B = scale8(col.R, 0x50), scale8(col.G, 0x50), scale8(col.B, 0x50)
-			l, err := plotter.NewLine(raw)
+		line, band := buckets(raw)
+		if band != nil {
+			poly, err := plotter.NewPolygon(band)
 			if err != nil {
 				return nil, fmt.Errorf("plots: series %q: %w", s.Name, err)
 			}
-			l.Color = faint
-			l.Width = vg.Points(1)
-			p.Add(l)
-			avg := points(s.X, MovingAverage(s.Y, window), c.LogY)
-			if len(avg) == 0 {
+			poly.Color = faint
+			poly.LineStyle.Width = 0
+			p.Add(poly)
+		}
+		name := s.Name
+		if window > 1 {
+			if band == nil { // the raw line, faint, under its average
+				l, err := plotter.NewLine(raw)
+				if err != nil {
+					return nil, fmt.Errorf("plots: series %q: %w", s.Name, err)
+				}
+				l.Color = faint
+				l.Width = vg.Points(1)
+				p.Add(l)
+			}
+			line, _ = buckets(points(s.X, MovingAverage(s.Y, window), c.LogY))
+			name = fmt.Sprintf("%s (mean of %d)", s.Name, window)
+			if len(line) == 0 {
 				continue
 			}
-			l, err = plotter.NewLine(avg)
-			if err != nil {
-				return nil, fmt.Errorf("plots: series %q: %w", s.Name, err)
-			}
-			l.Color = col
-			l.Width = vg.Points(2)
-			p.Add(l)
-			p.Legend.Add(fmt.Sprintf("%s (mean of %d)", s.Name, window), l)
-			continue
 		}
-		var l *plotter.Line
-		var sc *plotter.Scatter
-		if len(raw) == 1 { // one point: a line would be invisible
-			l, sc, err = plotter.NewLinePoints(raw)
-		} else {
-			l, err = plotter.NewLine(raw)
-		}
+		l, err := plotter.NewLine(line)
 		if err != nil {
 			return nil, fmt.Errorf("plots: series %q: %w", s.Name, err)
 		}
 		l.Color = col
 		l.Width = vg.Points(1.5)
+		if window > 1 {
+			l.Width = vg.Points(2)
+		}
 		p.Add(l)
-		if sc != nil {
+		if len(line) == 1 { // one point: a line would be invisible
+			sc, err := plotter.NewScatter(line)
+			if err != nil {
+				return nil, fmt.Errorf("plots: series %q: %w", s.Name, err)
+			}
 			sc.Color = col
 			p.Add(sc)
 		}
-		p.Legend.Add(s.Name, l)
+		p.Legend.Add(name, l)
+		entries++
+	}
+	if entries > 0 {
+		p.Add(legendBox{&p.Legend})
 	}
 	if drawn == 0 { // empty axes need a valid range (and a positive one on a log axis)
 		p.X.Min, p.X.Max = 0, 1
@@ -250,6 +280,57 @@ func (c Curves) Plot() (p *plot.Plot, err error) {
 		}
 	}
 	return p, nil
+}
+
+// legendBox is drawn after the lines, under the legend, so the legend stays
+// readable where it covers data.
+type legendBox struct{ l *plot.Legend }
+
+func (b legendBox) Plot(c draw.Canvas, _ *plot.Plot) {
+	r := b.l.Rectangle(c)
+	if !b.l.Left { // gonum v0.17's Rectangle puts a right-hand legend on the left
+		w := r.Max.X - r.Min.X
+		r.Max.X = c.Max.X
+		r.Min.X = c.Max.X - w
+	}
+	pad := vg.Points(3)
+	r.Min.X -= pad
+	r.Min.Y -= pad
+	r.Max.X += pad
+	r.Max.Y += pad
+	c.SetColor(color.RGBA{0xe6, 0xe6, 0xe6, 0xe6}) // white at 90% (premultiplied)
+	c.Fill(r.Path())
+}
+
+// logTicks labels a log axis at 1, 2 and 5 times powers of ten when it spans
+// less than three decades (gonum's LogTicks labels only the powers of ten,
+// which can leave a single label), else at the powers of ten.
+type logTicks struct{}
+
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(lo > 0) || !(hi > lo) {
+		return nil
+	}
+	labels := []float64{1, 2, 5}
+	if math.Log10(hi/lo) >= 3 {
+		labels = []float64{1}
+	}
+	var ticks []plot.Tick
+	for e := math.Floor(math.Log10(lo)); math.Pow(10, e) <= hi; e++ {
+		base := math.Pow(10, e)
+		for m := 1; m <= 9; m++ {
+			v := base * float64(m)
+			if v < lo*(1-1e-9) || v > hi*(1+1e-9) {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if slices.Contains(labels, float64(m)) {
+				t.Label = strconv.FormatFloat(v, 'g', 4, 64)
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	return ticks
 }
 
 func scale8(v, a uint8) uint8 { return uint8(uint16(v) * uint16(a) / 255) }

@@ -129,8 +129,8 @@ func TestCurvesThinning(t *testing.T) {
 	for i := range y {
 		y[i] = float64(i % 100)
 	}
-	if n := len(points(nil, y, false)); n > maxDrawnPoints+1 {
-		t.Errorf("%d points drawn", n)
+	if m, band := buckets(points(nil, y, false)); len(m) > maxDrawnPoints || len(band) != 2*len(m) {
+		t.Errorf("%d points drawn, band of %d", len(m), len(band))
 	}
 	c := Curves{Series: []Series{{Name: "steps", Y: y, Smooth: 1000}}}
 	if _, err := c.PNG(400, 300); err != nil {
