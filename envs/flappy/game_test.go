@@ -5,16 +5,8 @@ import (
 	"testing"
 )
 
-// pilot is a simple controller that flies through the gaps: it flaps when the
-// bird's bottom is within 16 px of the next lower pipe's top.
-func pilot(g *Game) bool {
-	for _, p := range g.pipes {
-		if p.X+PipeWidth >= BirdX-4 {
-			return g.birdY+BirdHeight > float64(p.GapY+PipeGapSize-16)
-		}
-	}
-	return false
-}
+// pilot is a controller that flies through the gaps.
+var pilot = GapPolicy(16)
 
 func TestStartStateIsTheReferenceInit(t *testing.T) {
 	g := New(7)
