@@ -10,8 +10,10 @@ endif
 
 GO          ?= go
 PYTHON      ?= /usr/bin/python3
-# The Debian packages the notebooks need (server, headless runner, kernel client).
-APT_PKGS    ?= jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client
+# The Debian packages the notebooks need: the server, the headless runner and
+# the kernel client (TEST_APT_PKGS: what `make test` alone needs).
+APT_PKGS      ?= jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client
+TEST_APT_PKGS ?= jupyter-nbconvert python3-nbclient jupyter-client
 # Time budget for every training cell while testing (kernel.Budget reads it).
 ARCADE_BUDGET ?= 40s
 # Seconds a single notebook cell may run under `make test` before it fails.
@@ -22,7 +24,9 @@ PORT        ?= 8888
 # tests use this checkout's kernel and leave ~/.local/share/jupyter alone.
 TEST_JUPYTER_DATA_DIR ?= $(CURDIR)/runs/jupyter-test
 
-.PHONY: all help notebook test test-go test-notebooks vet tools kernel info deps bench clean
+comma := ,
+
+.PHONY: all help notebook test test-go test-notebooks vet tools kernel info deps deps-test bench clean
 
 all: help
 
@@ -40,19 +44,30 @@ help:
 
 # deps installs the Debian Jupyter packages when they are missing: as root
 # directly, else through sudo; without either it prints what to install.
-deps:
-	@if $(PYTHON) -c 'import nbclient, nbformat, jupyter_client, notebook' 2>/dev/null; then \
+# deps-test does the same for what `make test` needs (no server).
+define apt_install
+	@if $(PYTHON) -c 'import $(1)' 2>/dev/null; then \
 		exit 0; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+		echo "Jupyter is missing (python module $(1)): install Jupyter Notebook and nbclient for $(PYTHON), then make $(MAKECMDGOALS) again" >&2; \
+		exit 1; \
 	elif [ "$$(id -u)" = 0 ]; then \
-		echo "installing $(APT_PKGS) with apt-get"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PKGS); \
+		echo "installing $(2) with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(2); \
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
-		echo "installing $(APT_PKGS) with sudo apt-get"; \
-		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PKGS); \
+		echo "installing $(2) with sudo apt-get"; \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(2); \
 	else \
-		echo "Jupyter is missing and this user cannot install it: run 'sudo apt-get install $(APT_PKGS)' (Debian/Ubuntu), then make $(MAKECMDGOALS) again" >&2; \
+		echo "Jupyter is missing and this user cannot install it: run 'sudo apt-get install $(2)', then make $(MAKECMDGOALS) again" >&2; \
 		exit 1; \
 	fi
+endef
+
+deps:
+	$(call apt_install,nbclient$(comma) nbformat$(comma) jupyter_client$(comma) notebook,$(APT_PKGS))
+
+deps-test:
+	$(call apt_install,nbclient$(comma) nbformat$(comma) jupyter_client,$(TEST_APT_PKGS))
 
 tools:
 	$(GO) build -o bin/gonb github.com/janpfeifer/gonb
@@ -86,7 +101,7 @@ vet:
 test-go: vet
 	$(GO) test ./...
 
-test-notebooks: deps
+test-notebooks: deps-test
 	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) $(GO) run ./cmd/arcade kernel install
 	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) ARCADE_BUDGET=$(ARCADE_BUDGET) \
 		$(PYTHON) .ci/run_notebooks.py --timeout $(CELL_TIMEOUT) --out runs/notebook-test $(NOTEBOOKS)
