@@ -101,6 +101,8 @@ func BackendInfo() BackendDetails {
 type chooser struct {
 	getenv func(string) string
 	home   string
+	// sysRoot prefixes the system folders searched for plugins ("/" normally).
+	sysRoot string
 	// hasGPU reports whether an NVIDIA GPU is visible.
 	hasGPU func() bool
 	// loadXLA creates an XLA backend from a go-xla config ("<plugin>[,opts]").
@@ -116,6 +118,7 @@ func newChooser() *chooser {
 	return &chooser{
 		getenv:  os.Getenv,
 		home:    home,
+		sysRoot: "/",
 		hasGPU:  hasNvidiaGPU,
 		loadXLA: loadXLA,
 		newGo:   gobackend.New,

@@ -56,7 +56,9 @@ func (c *chooser) discoverPlugins() []string {
 			filepath.Join(c.home, ".local/lib/go-xla"),
 			filepath.Join(c.home, ".local/lib/gomlx/pjrt"))
 	}
-	dirs = append(dirs, "/usr/local/lib/go-xla/nvidia", "/usr/local/lib/go-xla", "/usr/local/lib/gomlx/pjrt")
+	for _, d := range []string{"/usr/local/lib/go-xla/nvidia", "/usr/local/lib/go-xla", "/usr/local/lib/gomlx/pjrt"} {
+		dirs = append(dirs, filepath.Join(c.sysRoot, d))
+	}
 	for _, d := range strings.Split(c.getenv("LD_LIBRARY_PATH"), ":") {
 		if filepath.IsAbs(d) {
 			dirs = append(dirs, d)
@@ -83,7 +85,9 @@ func (c *chooser) sitePackages() []string {
 	if c.home != "" {
 		prefixes = append(prefixes, filepath.Join(c.home, ".local"))
 	}
-	prefixes = append(prefixes, "/usr/local", "/usr", "/opt/conda")
+	for _, p := range []string{"/usr/local", "/usr", "/opt/conda"} {
+		prefixes = append(prefixes, filepath.Join(c.sysRoot, p))
+	}
 	if c.home != "" {
 		for _, d := range []string{"miniconda3", "anaconda3", "miniforge3", "mambaforge"} {
 			prefixes = append(prefixes, filepath.Join(c.home, d))
