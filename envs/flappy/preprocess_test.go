@@ -1,9 +1,14 @@
 package flappy
 
 import (
+	"bytes"
+	"flag"
 	"image"
 	"image/color"
+	"image/png"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -251,5 +256,82 @@ func TestBadInputGivesErrors(t *testing.T) {
 	}
 	if g := New(1); g.Render(image.NewRGBA(image.Rect(0, 0, 10, 10)), ThemeDay) {
 		t.Error("Render into a 10x10 image reported success")
+	}
+}
+
+var updatePreprocess = flag.Bool("update", false, "rewrite testdata/preprocess/*.png (then run make_expected.py there)")
+
+func TestPreprocessMatchesTorchBilinear(t *testing.T) {
+	// testdata/preprocess/*.expected.txt come from an independent
+	// implementation (torch's bilinear resize, see make_expected.py) of the
+	// reference preprocessing of the screens *.png.
+	dir := filepath.Join("testdata", "preprocess")
+	if *updatePreprocess {
+		g := New(3)
+		for range 70 {
+			g.Advance(pilot(g))
+		}
+		writePNG(t, filepath.Join(dir, "black_screen.png"), g.Image(ThemeBlack))
+		// Dim noise (0..3 per channel) on the sampled rows 8i+3, 8i+4: the
+		// outputs land around the threshold and exercise the resize's
+		// rounding. Other rows stay black (and the PNG small).
+		noise := blackScreen()
+		rng := rand.New(rand.NewPCG(5, 5))
+		for y := 3; y < ScreenHeight; y += 8 {
+			for x := range ScreenWidth {
+				for _, yy := range []int{y, y + 1} {
+					noise.SetRGBA(x, yy, color.RGBA{uint8(rng.IntN(4)), uint8(rng.IntN(4)), uint8(rng.IntN(4)), 255})
+				}
+			}
+		}
+		writePNG(t, filepath.Join(dir, "dim_noise.png"), noise)
+	}
+	for _, name := range []string{"black_screen", "dim_noise"} {
+		f, err := os.Open(filepath.Join(dir, name+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join(dir, name+".expected.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got Frame
+		if err := Preprocess(img, &got); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Fields(string(want))
+		if len(lines) != FrameSize {
+			t.Fatalf("%s: %d lines of expected output", name, len(lines))
+		}
+		differing, on := 0, 0
+		for i, line := range lines {
+			for j := range FrameSize {
+				w := line[j] - '0'
+				on += int(w)
+				if got[i*FrameSize+j] != w {
+					differing++
+				}
+			}
+		}
+		t.Logf("%s: %d pixels on, %d differ from torch", name, on, differing)
+		if differing != 0 || on == 0 || on == FramePixels {
+			t.Errorf("%s: %d of %d pixels differ from the torch reference (%d on)", name, differing, FramePixels, on)
+		}
+	}
+}
+
+func writePNG(t *testing.T, path string, img image.Image) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
