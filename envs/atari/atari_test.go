@@ -143,6 +143,9 @@ func TestBatches(t *testing.T) {
 		if k > 0 {
 			batch = b.Next()
 		}
+		if !slices.Equal(batch.Shape(), []int{16, 3, 64, 64}) || len(batch.Image(15)) != plane {
+			t.Fatalf("batch shape %v", batch.Shape())
+		}
 		if batch.N != 16 || len(batch.Images) != 16*plane || len(batch.Labels) != 16 || batch.Size != 64 {
 			t.Fatalf("batch %d: N=%d, %d values, %d labels, size %d; want 16 [3,64,64] images", k, batch.N, len(batch.Images), len(batch.Labels), batch.Size)
 		}

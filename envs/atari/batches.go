@@ -25,6 +25,15 @@ type Batch struct {
 	N, Size int
 }
 
+// Shape returns the shape of Images: [N, 3, Size, Size].
+func (b *Batch) Shape() []int { return []int{b.N, 3, b.Size, b.Size} }
+
+// Image returns image i, [3,Size,Size], sharing memory with Images.
+func (b *Batch) Image(i int) []float32 {
+	n := 3 * b.Size * b.Size
+	return b.Images[i*n : (i+1)*n]
+}
+
 // BatchConfig configures a Batcher; the zero value of a field means the
 // tutorial's setting.
 type BatchConfig struct {
@@ -74,7 +83,8 @@ func (c BatchConfig) Validate() error {
 // with every game's reset frame; then each step picks a random game and a
 // random action, keeps the observation only if its mean is above MinMean,
 // hands out a batch when it is full, and resets a game that is over (its
-// reset frame is not kept, as in the original).
+// reset frame is not kept, as in the original). A Batcher is not safe for
+// use by several goroutines at once.
 type Batcher struct {
 	// Kept and Dropped count the stepped observations kept and the ones the
 	// blank-frame filter dropped.
@@ -165,10 +175,19 @@ func (b *Batcher) add(obs []float32, game int) {
 		b.images = make([]float32, 0, b.cfg.BatchSize*len(obs))
 		b.labels = make([]int, 0, b.cfg.BatchSize)
 	}
-	for _, v := range obs {
-		b.images = append(b.images, v*2/255-1)
-	}
+	n := len(b.images)
+	b.images = b.images[:n+len(obs)]
+	scale(b.images[n:], obs)
 	b.labels = append(b.labels, game)
+}
+
+// scale writes obs (0..255) scaled to [-1,1] as the tutorial does:
+// x*2/255-1 in float32.
+func scale(dst, obs []float32) {
+	dst = dst[:len(obs)]
+	for i, v := range obs {
+		dst[i] = v*2/255 - 1
+	}
 }
 
 // RealFrames returns n frames of the named game at native size, played with
@@ -208,9 +227,8 @@ func LabelledFrames(n int, seed uint64) (images []float32, labels []int) {
 	for i := range n {
 		g := i % len(samplers)
 		obs = Preprocess(samplers[g].next(), ImageSize, obs)
-		for _, v := range obs {
-			images = append(images, v*2/255-1)
-		}
+		images = images[:len(images)+plane]
+		scale(images[len(images)-plane:], obs)
 		labels = append(labels, g)
 	}
 	return images, labels

@@ -30,24 +30,20 @@ func Preprocess(f *Frame, size int, dst []float32) []float32 {
 	dst = dst[:n]
 	xs, ys := taps(f.Width, size), taps(f.Height, size)
 	plane := size * size
-	row := func(y int, out []int32) { // horizontal pass of one source row
-		src := f.Pix[y*f.Width*3 : (y+1)*f.Width*3]
-		for ox, tx := range xs {
-			a, b := tx.i0*3, tx.i1*3
-			for c := 0; c < 3; c++ {
-				out[ox*3+c] = int32(src[a+c])*tx.w0 + int32(src[b+c])*tx.w1
-			}
-		}
-	}
-	h0, h1 := make([]int32, 3*size), make([]int32, 3*size)
+	rowLen := f.Width * 3
 	for oy, ty := range ys {
-		row(ty.i0, h0)
-		row(ty.i1, h1)
-		for ox := 0; ox < size; ox++ {
-			for c := 0; c < 3; c++ {
-				// cv2's SIMD vertical pass: ((b0*(S0>>4))>>16 + (b1*(S1>>4))>>16 + 2) >> 2
-				v := (ty.w0*(h0[ox*3+c]>>4))>>16 + (ty.w1*(h1[ox*3+c]>>4))>>16
-				dst[c*plane+oy*size+ox] = float32((v + 2) >> 2)
+		r0 := f.Pix[ty.i0*rowLen : (ty.i0+1)*rowLen]
+		r1 := f.Pix[ty.i1*rowLen : (ty.i1+1)*rowLen]
+		for c := 0; c < 3; c++ {
+			out := dst[c*plane+oy*size : c*plane+oy*size+size]
+			for ox, tx := range xs {
+				a, b := tx.i0*3+c, tx.i1*3+c
+				// Horizontal pass of both rows, then cv2's SIMD vertical pass:
+				// ((b0*(S0>>4))>>16 + (b1*(S1>>4))>>16 + 2) >> 2.
+				s0 := int32(r0[a])*tx.w0 + int32(r0[b])*tx.w1
+				s1 := int32(r1[a])*tx.w0 + int32(r1[b])*tx.w1
+				v := (ty.w0*(s0>>4))>>16 + (ty.w1*(s1>>4))>>16
+				out[ox] = float32((v + 2) >> 2)
 			}
 		}
 	}
@@ -61,14 +57,19 @@ type tap struct {
 	w0, w1 int32
 }
 
-var tapCache sync.Map // [2]int{src, dst} -> []tap
+var (
+	tapMu    sync.Mutex
+	tapCache = map[[2]int][]tap{} // {src, dst} -> taps
+)
 
 // taps returns cv2's INTER_LINEAR sampling of src pixels onto dst pixels,
 // computed as cv2 computes it (float32 fractions, weights rounded to even).
 func taps(src, dst int) []tap {
 	key := [2]int{src, dst}
-	if t, ok := tapCache.Load(key); ok {
-		return t.([]tap)
+	tapMu.Lock()
+	defer tapMu.Unlock()
+	if t, ok := tapCache[key]; ok {
+		return t
 	}
 	t := make([]tap, dst)
 	scale := float64(src) / float64(dst)
@@ -88,7 +89,7 @@ func taps(src, dst int) []tap {
 			w1: int32(math.RoundToEven(float64(fx * 2048))),
 		}
 	}
-	tapCache.Store(key, t)
+	tapCache[key] = t
 	return t
 }
 
