@@ -217,3 +217,33 @@ func (o GridOptions) Grid(data []float32, shape ...int) (*image.RGBA, error) {
 	}
 	return img, nil
 }
+
+// Images splits a batch [N,C,H,W] into N images normalised together (one
+// min and max over the batch, as [Grid] does), for [Row] and GIF frames:
+//
+//	imgs, err := plots.Images(obs, 4, 1, 64, 64) // a DQN's 4 stacked frames
+//	row, err := plots.Row(imgs, []string{"t-3", "t-2", "t-1", "t"}, 3)
+func Images(data []float32, shape ...int) ([]image.Image, error) {
+	return DefaultGridOptions().Images(data, shape...)
+}
+
+// Images is [Images] with these options (NRow and Padding are ignored).
+func (o GridOptions) Images(data []float32, shape ...int) ([]image.Image, error) {
+	b, _, h, w, err := gridShape(len(data), shape)
+	if err != nil {
+		return nil, err
+	}
+	o.NRow, o.Padding = b, 0
+	if len(shape) == 4 && b == 1 {
+		shape = shape[1:]
+	}
+	strip, err := o.Grid(data, shape...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]image.Image, b)
+	for i := range b {
+		out[i] = strip.SubImage(image.Rect(i*w, 0, (i+1)*w, h))
+	}
+	return out, nil
+}

@@ -25,8 +25,9 @@ type LiveConfig struct {
 	Dir string
 	// CurvesSize is the size of each curves panel in pixels; zero means CurvesSize.
 	CurvesSize image.Point
-	// ImageScale enlarges images that many times (nearest pixel) in the
-	// view: 2 or 3 makes a grid of 64x64 images easier to see. 0 means 1.
+	// ImageScale shows images that many times larger (the browser enlarges
+	// them with sharp pixels; the PNGs keep their size): 2 or 3 makes a grid
+	// of 64x64 images easier to see. 0 means 1.
 	ImageScale int
 	// Now is the clock, for tests; nil means time.Now.
 	Now func() time.Time
@@ -71,14 +72,23 @@ type Live struct {
 	closed  bool
 	err     error
 
+	version int // counts Image calls, so unchanged images are not re-encoded
+
 	renderMu    sync.Mutex // one render at a time, outside mu
 	announced   bool
 	printedText string
+	pngCache    map[string]cachedPNG // by image name, under renderMu
 }
 
 type namedImage struct {
-	name string
-	img  image.Image
+	name    string
+	img     image.Image
+	version int
+}
+
+type cachedPNG struct {
+	version int
+	data    []byte
 }
 
 type namedCurves struct {
@@ -121,13 +131,15 @@ func (l *Live) Image(name string, img image.Image) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.dirty = true
+	l.version++
 	for i := range l.images {
 		if l.images[i].name == name {
 			l.images[i].img = img
+			l.images[i].version = l.version
 			return
 		}
 	}
-	l.images = append(l.images, namedImage{name, img})
+	l.images = append(l.images, namedImage{name, img, l.version})
 }
 
 // Grid sets the image under name to [Grid](data, shape...).
@@ -242,7 +254,7 @@ func (l *Live) Close() error {
 	l.renderMu.Lock()
 	defer l.renderMu.Unlock()
 	if l.d.notebook() {
-		h, err := snap.html(l.cfg)
+		h, err := l.html(snap)
 		l.d.update(l.id, "")
 		l.d.html(h)
 		return err
@@ -283,56 +295,70 @@ func (l *Live) renderLocked(now time.Time) error {
 	l.renderMu.Lock()
 	defer l.renderMu.Unlock()
 	if l.d.notebook() {
-		h, err := snap.html(l.cfg)
+		h, err := l.html(snap)
 		l.d.update(l.id, h)
 		return err
 	}
 	return l.writeFiles(snap)
 }
 
-// pngs encodes the snapshot's pictures: images first, then curves panels.
-func (s liveSnapshot) pngs(cfg LiveConfig) (names []string, data [][]byte, err error) {
+// picture is one encoded PNG of a redraw and the size to show it at.
+type picture struct {
+	name string
+	png  []byte
+	size image.Point
+}
+
+// pictures encodes the snapshot's images (reusing the PNG of an image that
+// did not change) and then its curves panels. Call with renderMu held.
+func (l *Live) pictures(s liveSnapshot) ([]picture, error) {
 	var errs []string
+	var out []picture
+	if l.pngCache == nil {
+		l.pngCache = map[string]cachedPNG{}
+	}
 	for _, im := range s.images {
-		img := im.img
-		if img == nil {
+		if im.img == nil {
 			continue
 		}
-		if cfg.ImageScale > 1 {
-			img = Scale(img, cfg.ImageScale)
+		c, ok := l.pngCache[im.name]
+		if !ok || c.version != im.version {
+			b, e := encodePNG(im.img)
+			if e != nil {
+				errs = append(errs, fmt.Sprintf("image %q: %v", im.name, e))
+				continue
+			}
+			c = cachedPNG{im.version, b}
+			l.pngCache[im.name] = c
 		}
-		b, e := encodePNG(img)
-		if e != nil {
-			errs = append(errs, fmt.Sprintf("image %q: %v", im.name, e))
-			continue
-		}
-		names, data = append(names, im.name), append(data, b)
+		out = append(out, picture{im.name, c.data, im.img.Bounds().Size().Mul(l.cfg.ImageScale)})
 	}
 	for _, p := range s.curves {
-		b, e := p.c.PNG(cfg.CurvesSize.X, cfg.CurvesSize.Y)
+		b, e := p.c.PNG(l.cfg.CurvesSize.X, l.cfg.CurvesSize.Y)
 		if e != nil {
 			errs = append(errs, e.Error())
 			continue
 		}
-		names, data = append(names, p.name), append(data, b)
+		out = append(out, picture{p.name, b, l.cfg.CurvesSize})
 	}
 	if len(errs) > 0 {
-		err = fmt.Errorf("plots: live view %q: %s", cfg.Name, strings.Join(errs, "; "))
+		return out, fmt.Errorf("plots: live view %q: %s", l.cfg.Name, strings.Join(errs, "; "))
 	}
-	return names, data, err
+	return out, nil
 }
 
 // html lays the snapshot out as one block of HTML with inlined PNGs.
-func (s liveSnapshot) html(cfg LiveConfig) (string, error) {
-	names, data, err := s.pngs(cfg)
+// Call with renderMu held.
+func (l *Live) html(s liveSnapshot) (string, error) {
+	pics, err := l.pictures(s)
 	var b strings.Builder
 	b.WriteString(`<div class="arcade-live" style="font-family:sans-serif">`)
 	fmt.Fprintf(&b, `<div style="font-family:monospace;white-space:pre-wrap"><b>%s</b> %s</div>`,
-		html.EscapeString(cfg.Name), html.EscapeString(s.text))
+		html.EscapeString(l.cfg.Name), html.EscapeString(s.text))
 	b.WriteString(`<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start">`)
-	for i, n := range names {
+	for _, p := range pics {
 		fmt.Fprintf(&b, `<figure style="margin:0">%s<figcaption style="font-size:small;text-align:center">%s</figcaption></figure>`,
-			imgTag("image/png", data[i], n), html.EscapeString(n))
+			imgTagSized("image/png", p.png, p.name, p.size), html.EscapeString(p.name))
 	}
 	if err != nil {
 		fmt.Fprintf(&b, `<div style="color:#b00">%s</div>`, html.EscapeString(err.Error()))
@@ -352,19 +378,19 @@ func (l *Live) writeFiles(s liveSnapshot) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("plots: live view directory: %w", err)
 	}
-	names, data, err := s.pngs(l.cfg)
+	pics, err := l.pictures(s)
 	var page strings.Builder
 	refresh := max(int(l.cfg.Every/time.Second), 1)
 	fmt.Fprintf(&page, "<!doctype html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"%d\"><title>%s</title></head><body>\n",
 		refresh, html.EscapeString(l.cfg.Name))
 	fmt.Fprintf(&page, "<pre><b>%s</b> %s</pre>\n", html.EscapeString(l.cfg.Name), html.EscapeString(s.text))
-	for i, n := range names {
-		file := fileName(l.cfg.Name+"_"+n, ".png")
-		if e := writeAtomic(filepath.Join(dir, file), data[i]); e != nil {
+	for _, p := range pics {
+		file := fileName(l.cfg.Name+"_"+p.name, ".png")
+		if e := writeAtomic(filepath.Join(dir, file), p.png); e != nil {
 			return e
 		}
-		fmt.Fprintf(&page, "<figure style=\"display:inline-block;margin:4px\"><img src=\"%s\" style=\"image-rendering:pixelated\"><figcaption>%s</figcaption></figure>\n",
-			html.EscapeString(file), html.EscapeString(n))
+		fmt.Fprintf(&page, "<figure style=\"display:inline-block;margin:4px\"><img src=\"%s\" width=\"%d\" height=\"%d\" style=\"image-rendering:pixelated\"><figcaption>%s</figcaption></figure>\n",
+			html.EscapeString(file), p.size.X, p.size.Y, html.EscapeString(p.name))
 	}
 	page.WriteString("</body></html>\n")
 	htmlPath := filepath.Join(dir, fileName(l.cfg.Name, ".html"))

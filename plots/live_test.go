@@ -99,9 +99,12 @@ func TestLiveOutsideNotebookWritesFiles(t *testing.T) {
 		}
 	}
 	grid := readPNG(t, filepath.Join(dir, "dqn_frames.png"))
-	// Grid of 2 2x2 images is 10x6 pixels; ImageScale 2 doubles it.
-	if grid.Bounds().Size().X != 20 || grid.Bounds().Size().Y != 12 {
-		t.Errorf("frames PNG %v, want 20x12", grid.Bounds().Size())
+	// Grid of 2 2x2 images is 10x6 pixels; ImageScale 2 shows it at 20x12.
+	if grid.Bounds().Size().X != 10 || grid.Bounds().Size().Y != 6 {
+		t.Errorf("frames PNG %v, want 10x6", grid.Bounds().Size())
+	}
+	if !strings.Contains(string(html), `src="dqn_frames.png" width="20" height="12"`) {
+		t.Error("frames not shown at twice their size")
 	}
 	if readPNG(t, filepath.Join(dir, "dqn_score.png")).Bounds().Size() != CurvesSize {
 		t.Error("score PNG size")
@@ -139,5 +142,27 @@ func TestLiveBadInput(t *testing.T) {
 	l.SetCurves("c", Curves{Series: []Series{{Name: "s", X: []float64{1}, Y: []float64{1, 2}}}})
 	if err := l.Flush(); err == nil || !strings.Contains(err.Error(), "1 x values") {
 		t.Errorf("bad curves: %v", err)
+	}
+}
+
+func TestLiveReencodesOnlyChangedImages(t *testing.T) {
+	f, _, _ := useDisplay(t, true)
+	l := NewLive("cache")
+	img := testImage()
+	l.Image("fake", img)
+	l.Flush()
+	first := l.pngCache["fake"]
+	l.Text("only text changed")
+	l.Flush()
+	if again := l.pngCache["fake"]; &again.data[0] != &first.data[0] {
+		t.Error("unchanged image was encoded again")
+	}
+	l.Image("fake", WithText(img, 0, 0, "1", TextStyle{}))
+	l.Flush()
+	if now := l.pngCache["fake"]; now.version == first.version {
+		t.Error("new image not encoded")
+	}
+	if n := len(f.updates["test-id"]); n != 3 {
+		t.Errorf("%d updates, want 3", n)
 	}
 }

@@ -206,6 +206,9 @@ func encodePNG(img image.Image) ([]byte, error) {
 	if img.Bounds().Empty() {
 		return nil, fmt.Errorf("empty image %v", img.Bounds())
 	}
+	if s := img.Bounds().Size(); s.X > 1<<14 || s.Y > 1<<14 {
+		return nil, fmt.Errorf("image of %dx%d pixels is too large to show", s.X, s.Y)
+	}
 	var buf bytes.Buffer
 	enc := png.Encoder{CompressionLevel: png.BestSpeed}
 	if err := enc.Encode(&buf, img); err != nil {
@@ -217,6 +220,15 @@ func encodePNG(img image.Image) ([]byte, error) {
 // imgTag is an <img> with the data inlined as base64; small pictures are
 // drawn with sharp pixels.
 func imgTag(mime string, data []byte, alt string) string {
+	return imgTagSized(mime, data, alt, image.Point{})
+}
+
+// imgTagSized is imgTag shown at size (in CSS pixels) when size is not zero.
+func imgTagSized(mime string, data []byte, alt string, size image.Point) string {
+	if size != (image.Point{}) {
+		return fmt.Sprintf(`<img src="data:%s;base64,%s" alt="%s" title="%s" width="%d" height="%d" style="image-rendering:pixelated;max-width:100%%;height:auto">`,
+			mime, base64.StdEncoding.EncodeToString(data), html.EscapeString(alt), html.EscapeString(alt), size.X, size.Y)
+	}
 	return fmt.Sprintf(`<img src="data:%s;base64,%s" alt="%s" title="%s" style="image-rendering:pixelated;max-width:100%%">`,
 		mime, base64.StdEncoding.EncodeToString(data), html.EscapeString(alt), html.EscapeString(alt))
 }
