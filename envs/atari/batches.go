@@ -192,7 +192,7 @@ func scale(dst, obs []float32) {
 
 // RealFrames returns n frames of the named game at native size, played with
 // random actions and kept only if not blank. Between two frames the game runs
-// 1 to 8 random steps, and it starts after up to 200, so the frames are
+// 4 to 24 random steps, and it starts after up to 200, so the frames are
 // varied rather than consecutive. Repeatable for a seed.
 func RealFrames(game string, n int, seed uint64) ([]*Frame, error) {
 	s, err := newSampler(game, seed)
@@ -259,10 +259,10 @@ func (s *sampler) step() {
 	}
 }
 
-// next returns the env's screen (valid until the next call) after 1 to 8
+// next returns the env's screen (valid until the next call) after 4 to 24
 // random steps and after any blank frames.
 func (s *sampler) next() *Frame {
-	for k := 1 + s.rng.IntN(8); k > 0; k-- {
+	for k := 4 + s.rng.IntN(21); k > 0; k-- {
 		s.step()
 	}
 	for s.env.screen.Mean() <= MinMean {
