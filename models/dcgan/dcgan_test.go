@@ -1,0 +1,244 @@
+package dcgan
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/arcade-go/arcade/envs/atari"
+	"github.com/arcade-go/arcade/kernel"
+	"github.com/arcade-go/arcade/models/ckpt"
+)
+
+func TestConfigValidate(t *testing.T) {
+	if err := DefaultConfig().Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		change func(*Config)
+		want   string
+	}{
+		{func(c *Config) { c.LearningRate = -1e-4 }, "LearningRate -0.0001: must be positive"},
+		{func(c *Config) { c.BatchSize = 0 }, "BatchSize 0: must be at least 1"},
+		{func(c *Config) { c.ImageSize = 63 }, "ImageSize 63 is odd"},
+		{func(c *Config) { c.ImageSize = 32 }, "ImageSize 32: the reference architecture"},
+		{func(c *Config) { c.Beta1 = 1 }, "Beta1 1"},
+		{func(c *Config) { c.LeakySlope = -0.2 }, "LeakySlope -0.2"},
+	} {
+		c := DefaultConfig()
+		tc.change(&c)
+		err := c.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("got %v, want an error containing %q", err, tc.want)
+		}
+		if _, err := New(kernel.Backend(), c); err == nil {
+			t.Errorf("New accepted an invalid config (%s)", tc.want)
+		}
+	}
+}
+
+func TestDescribeIsPyTorchPrint(t *testing.T) {
+	want, err := os.ReadFile("testdata/print_net.txt") // print(net) from tutorial.py
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Describe(DefaultConfig()); strings.TrimSpace(got) != strings.TrimSpace(string(want)) {
+		t.Errorf("Describe:\n%s\nwant (PyTorch):\n%s", got, want)
+	}
+}
+
+// tinyConfig has the reference structure with few filters, for fast tests.
+func tinyConfig() Config {
+	c := DefaultConfig()
+	c.GenFilters, c.DiscrFilters, c.LatentSize, c.BatchSize = 4, 4, 8, 4
+	c.ReportEvery, c.ImageEvery = 2, 3
+	return c
+}
+
+func randomImages(n int, seed uint64) *tensors.Tensor {
+	z := FixedNoise(n*3*64*64, 1, seed)
+	d := tensors.MustCopyFlatData[float32](z)
+	for i := range d {
+		d[i] = float32(math.Tanh(float64(d[i])))
+	}
+	return tensors.FromFlatDataAndDimensions(d, n, 3, 64, 64)
+}
+
+func TestSaveLoadResumesExactly(t *testing.T) {
+	cfg := tinyConfig()
+	dir := t.TempDir()
+	a, err := New(kernel.Backend(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	real := randomImages(cfg.BatchSize, 3)
+	for range 2 {
+		if _, _, _, err := a.TrainStep(real); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.History.Steps = []int64{2}
+	da, _ := a.OpenDir(dir, 0)
+	if _, err := a.Save(da); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := New(kernel.Backend(), cfg)
+	db, _ := b.OpenDir(dir, 0)
+	if _, err := b.Load(db); err != nil {
+		t.Fatal(err)
+	}
+	if b.Step != 2 || len(b.History.Steps) != 1 {
+		t.Fatalf("step %d history %+v", b.Step, b.History)
+	}
+	// The next step is identical: weights, optimizer moments, BatchNorm
+	// statistics and the noise stream all came back.
+	d1, g1, _, err := a.TrainStep(real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2, g2, _, err := b.TrainStep(real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d1 != d2 || g1 != g2 {
+		t.Errorf("resumed step differs: d %v vs %v, g %v vs %v", d1, d2, g1, g2)
+	}
+
+	// A checkpoint of another shape: a clear error naming the file and the mismatch.
+	other := cfg
+	other.GenFilters = 8
+	c, _ := New(kernel.Backend(), other)
+	dc, _ := c.OpenDir(dir, 0)
+	_, err = c.Load(dc)
+	var me *ckpt.MismatchError
+	if !errors.As(err, &me) || !strings.Contains(err.Error(), "gen_filters is 4 in checkpoint, 8 in this model") ||
+		!strings.Contains(err.Error(), filepath.Join(dir, ckpt.FileName(2))) {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestTrainStopsSavesAndResumes(t *testing.T) {
+	cfg := tinyConfig()
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // an interrupt before the first step: still a checkpoint, no error
+	m, err := Train(ctx, kernel.Backend(), cfg, TrainOptions{Dir: dir, Steps: 4, Out: io.Discard})
+	if err != nil || m.Step != 0 {
+		t.Fatalf("step %d, err %v", m.Step, err)
+	}
+	var reports []int64
+	m, err = Train(context.Background(), kernel.Backend(), cfg, TrainOptions{Dir: dir, Steps: 3, Out: io.Discard,
+		OnReport: func(_ *GAN, step int64, d, g float64) { reports = append(reports, step) }})
+	if err != nil || m.Step != 3 || len(reports) != 1 || reports[0] != 2 {
+		t.Fatalf("step %d reports %v err %v", m.Step, reports, err)
+	}
+	m, err = Train(context.Background(), kernel.Backend(), cfg, TrainOptions{Dir: dir, Steps: 4, Out: io.Discard})
+	if err != nil || m.Step != 4 || len(m.History.Steps) != 2 {
+		t.Fatalf("resume: step %d history %v err %v", m.Step, m.History.Steps, err)
+	}
+	for _, f := range []string{"samples/step-00000003.png", "samples/step-00000004.png", ckpt.FileName(4)} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestExportImportRoundTrip(t *testing.T) {
+	cfg := tinyConfig()
+	a, _ := New(kernel.Backend(), cfg)
+	if _, _, _, err := a.TrainStep(randomImages(cfg.BatchSize, 5)); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if err := a.Export(out); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := New(kernel.Backend(), cfg)
+	if err := b.Import(out); err != nil {
+		t.Fatal(err)
+	}
+	z := FixedNoise(3, cfg.LatentSize, 9)
+	ia, _ := a.Generate(z)
+	ib, _ := b.Generate(z)
+	if r := maxRelDiff(tensors.MustCopyFlatData[float32](ib), tensors.MustCopyFlatData[float32](ia)); r != 0 {
+		t.Errorf("imported generator differs: %g", r)
+	}
+	sd, _ := b.GetStateDict(DiscriminatorScope)
+	if n := tensors.MustCopyFlatData[int64](sd["conv_pipe.3.num_batches_tracked"]); n[0] != 3 {
+		t.Errorf("discriminator num_batches_tracked = %d, want 3 (three forward passes per step)", n[0])
+	}
+	// Another shape, and a truncated file: clear errors, nothing changed.
+	other := cfg
+	other.DiscrFilters = 8
+	c, _ := New(kernel.Backend(), other)
+	if err := c.Import(out); err == nil || !strings.Contains(err.Error(), "discriminator.safetensors") ||
+		!strings.Contains(err.Error(), "conv_pipe.0.weight is (Float32)[4, 3, 4, 4], want (Float32)[8, 3, 4, 4]") {
+		t.Errorf("got %v", err)
+	}
+	gpath := filepath.Join(out, ExportFiles[GeneratorScope])
+	st, _ := os.Stat(gpath)
+	os.Truncate(gpath, st.Size()-10)
+	if err := b.Import(out); err == nil || !strings.Contains(err.Error(), "generator.safetensors") || !strings.Contains(err.Error(), "truncated") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestFrechet(t *testing.T) {
+	s1 := [][]float64{{1, 0}, {0, 1}}
+	s2 := [][]float64{{4, 0}, {0, 1}}
+	// 1-D per axis: |1|^2 + (1 + 4 - 2*2) on the first axis, 0 on the second.
+	if got := frechet([]float64{0, 0}, s1, []float64{1, 0}, s2); math.Abs(got-2) > 1e-9 {
+		t.Errorf("frechet = %v, want 2", got)
+	}
+	rot := [][]float64{{2, 1}, {1, 2}}
+	if got := frechet([]float64{3, 4}, rot, []float64{3, 4}, rot); math.Abs(got) > 1e-9 {
+		t.Errorf("frechet of identical Gaussians = %v", got)
+	}
+}
+
+func TestQuality(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains the classifier (seconds)")
+	}
+	q, err := NewQuality(kernel.Backend(), QualityOptions{Cache: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Accuracy < 0.95 {
+		t.Errorf("classifier accuracy on held-out real frames %.3f < 0.95", q.Accuracy)
+	}
+	real, _ := atariFrames(192, 5)
+	sReal, err := q.Score(real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sNoise, err := q.Score(randomImages(192, 6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("accuracy %.3f; real frames: %s; noise: %s", q.Accuracy, sReal, sNoise)
+	if !(sReal.FD*5 < sNoise.FD) {
+		t.Errorf("FD of real frames %.3g should be far below FD of noise %.3g", sReal.FD, sNoise.FD)
+	}
+	for i, s := range sReal.Shares {
+		if math.Abs(s-1.0/3) > 0.1 {
+			t.Errorf("real frames: share of %s = %.2f, want about 1/3", QualityGames[i], s)
+		}
+	}
+	if _, err := q.Score(randomImages(1, 1)); err == nil {
+		t.Error("Score of one image should fail")
+	}
+}
+
+// atariFrames returns n real labelled frames (other than the classifier's) as a tensor.
+func atariFrames(n int, seed uint64) (*tensors.Tensor, []int) {
+	imgs, labels := atari.LabelledFrames(n, seed)
+	return tensors.FromFlatDataAndDimensions(imgs, n, 3, 64, 64), labels
+}
