@@ -2,7 +2,9 @@ package atari
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strings"
 )
 
@@ -43,31 +45,19 @@ var makers = map[string]func() Game{
 	"airraid":  func() Game { return &AirRaid{} },
 }
 
-// Register adds a game source under name (lower case), e.g. a ROM-backed one.
-// It returns an error if the name is taken.
-func Register(name string, make func() Game) error {
+// Register adds a game source under name (lower case), e.g. a ROM-backed
+// one, for NewGame, NewEnv and the batch iterator to find. Call it from an
+// init function; it returns an error if the name is taken.
+func Register(name string, newGame func() Game) error {
 	if _, dup := makers[name]; dup {
 		return fmt.Errorf("atari: game %q registered twice", name)
 	}
-	makers[name] = make
+	makers[name] = newGame
 	return nil
 }
 
 // Names lists the games NewGame knows, sorted.
-func Names() []string {
-	out := make([]string, 0, len(makers))
-	for _, n := range []string{"airraid", "breakout", "pong"} {
-		if _, ok := makers[n]; ok {
-			out = append(out, n)
-		}
-	}
-	for n := range makers {
-		if n != "airraid" && n != "breakout" && n != "pong" {
-			out = append(out, n)
-		}
-	}
-	return out
-}
+func Names() []string { return slices.Sorted(maps.Keys(makers)) }
 
 // NewGame makes the game called name: "breakout", "pong" or "airraid" (case
 // and a Gym suffix such as "-v0" are ignored, so "Breakout-v0" works). The
@@ -78,11 +68,11 @@ func NewGame(name string) (Game, error) {
 		key = key[:i]
 	}
 	key = strings.TrimSuffix(key, "noframeskip")
-	make, ok := makers[key]
+	newGame, ok := makers[key]
 	if !ok {
 		return nil, fmt.Errorf("atari: unknown game %q; valid names: %s", name, strings.Join(Names(), ", "))
 	}
-	return make(), nil
+	return newGame(), nil
 }
 
 // newRand returns a deterministic generator for a seed and a stream number.

@@ -1,7 +1,6 @@
 package atari
 
 import (
-	"fmt"
 	"math"
 	"sync"
 )
@@ -12,7 +11,8 @@ const ImageSize = 64
 // Preprocess is the tutorial's InputWrapper.observation: it resizes the frame
 // to size x size (aspect not kept) and moves the channels first, returning
 // float32 values in 0..255 laid out [3,size,size] (CHW). It writes into dst
-// when dst has room for 3*size*size values, else it allocates.
+// when dst has room for 3*size*size values, else it allocates; a size below
+// 1 gives nil.
 //
 // The resize is cv2.resize's default, INTER_LINEAR, reproduced bit for bit
 // (checked against OpenCV 4.6 in the tests): pixel centres aligned
@@ -23,6 +23,9 @@ const ImageSize = 64
 // sometimes vanishes or comes out faint, and the GAN should see the inputs
 // the original saw.
 func Preprocess(f *Frame, size int, dst []float32) []float32 {
+	if size < 1 {
+		return nil
+	}
 	n := 3 * size * size
 	if cap(dst) < n {
 		dst = make([]float32, n)
@@ -141,11 +144,4 @@ func (w *InputWrapper) stepInto(action int) ([]float32, float64, bool) {
 	r, d := w.Env.step(action)
 	w.obs = Preprocess(w.screen, w.Size, w.obs)
 	return w.obs, r, d
-}
-
-func (w *InputWrapper) validate() error {
-	if w.Size < 1 {
-		return fmt.Errorf("atari: InputWrapper size %d < 1", w.Size)
-	}
-	return nil
 }
