@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"iter"
 	"math/rand/v2"
+	"slices"
 )
 
 // BatchSize is the tutorial's BATCH_SIZE.
@@ -104,6 +105,7 @@ func NewBatcher(cfg BatchConfig) (*Batcher, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg.Games = slices.Clone(cfg.Games)
 	b := &Batcher{cfg: cfg, rng: newRand(cfg.Seed, 100)}
 	for i, name := range cfg.Games {
 		w, err := NewInputWrapper(name, cfg.Seed*1000003+uint64(i))
@@ -120,7 +122,7 @@ func NewBatcher(cfg BatchConfig) (*Batcher, error) {
 }
 
 // Games returns the batcher's game names; labels index into it.
-func (b *Batcher) Games() []string { return b.cfg.Games }
+func (b *Batcher) Games() []string { return slices.Clone(b.cfg.Games) }
 
 // Next returns the next batch of BatchSize images.
 func (b *Batcher) Next() *Batch {
