@@ -31,7 +31,10 @@ type Batch struct {
 }
 
 // NewBatch returns n games seeded from seed, each at the start of an episode
-// with its stack filled with four copies of its first frame.
+// with its stack filled with four copies of its first frame. (The reference
+// starts its stack from the frame after one "do nothing" step, and after a
+// crash keeps stacking onto the old episode's frames; we start every episode
+// from its own first frame.)
 func NewBatch(n int, seed int64) (*Batch, error) {
 	if n <= 0 {
 		return nil, fmt.Errorf("flappy: batch size must be positive, got %d", n)
