@@ -43,7 +43,15 @@ func Conv2D(s *model.Scope, x *Node, outChannels, kernel, stride, padding int, b
 		return y
 	}
 
-	// Channels-last lowering: patches [B*Ho*Wo, k*k*Cin] x weight [Cout, k*k*Cin]^T.
+	fullWindow := padding == 0 && h == kernel && w == kernel
+	if stride == 1 && !fullWindow && padding <= kernel-1 {
+		return fromCBHW(conv2DCBHW(toCBHW(x), wt, b, kernel, padding)) // [Cout,B,Ho,Wo]
+	}
+	if pl, ok := newNHWCPlan(batch, h, w, cin, kernel, stride, padding); ok {
+		return fromNHWC(conv2DPlan(pl, toNHWC(x), wt, b)) // [B,Ho,Wo,Cout]
+	}
+
+	// Generic lowering (other strides): strided slices + concatenate + one matmul.
 	xh := toNHWC(x)                                        // [B,H,W,Cin]
 	patches := im2col(xh, kernel, stride, padding, ho, wo) // [B*Ho*Wo, k*k*Cin], (i, j, c) order
 	wm := Reshape(swapMid(Reshape(wt, outChannels, cin, kernel*kernel), outChannels, cin, kernel*kernel),
@@ -83,14 +91,6 @@ func im2col(xh *Node, kernel, stride, padding, ho, wo int) *Node {
 	return Reshape(Concatenate(parts, 3), batch*ho*wo, kernel*kernel*c)
 }
 
-// swapMid transposes x viewed as [a, b, c] to [a, c, b]. It is written as the
-// rank-4 permutation [0,2,1,3] of [a,b,c,1], which the Go backend runs with a
-// fast blocked kernel rather than its generic transpose.
-func swapMid(x *Node, a, b, c int) *Node {
-	y := TransposeAllAxes(Reshape(x, a, b, c, 1), 0, 2, 1, 3)
-	return Reshape(y, a, c, b)
-}
-
 // ConvTranspose2D is torch.nn.ConvTranspose2d(Cin, outChannels, kernel, stride,
 // padding, bias=bias) (output_padding 0, dilation 1) on x [B, Cin, H, W]; it
 // returns [B, outChannels, Ho, Wo] with Ho = (H-1)*stride - 2*padding + kernel.
@@ -127,7 +127,11 @@ func ConvTranspose2D(s *model.Scope, x *Node, outChannels, kernel, stride, paddi
 		return y
 	}
 
-	// Channels-last lowering: one matmul [B*H*W, Cin] x [Cin, k*k*Cout], then an
+	if pl, ok := newNHWCPlan(batch, ho, wo, outChannels, kernel, stride, padding); ok && pl.ho == h && pl.wo == w {
+		return fromNHWC(convTranspose2DPlan(pl, toNHWC(x), wt, b)) // [B,Ho,Wo,Cout]
+	}
+
+	// Generic lowering: one matmul [B*H*W, Cin] x [Cin, k*k*Cout], then an
 	// overlap-add of the k*k blocks into the output.
 	xh := Reshape(toNHWC(x), batch*h*w, cin)                                                                                              // [B*H*W, Cin]
 	wm := Reshape(swapMid(Reshape(wt, cin, outChannels, kernel*kernel), cin, outChannels, kernel*kernel), cin, kernel*kernel*outChannels) // [Cin, k*k*Cout], (i, j, co) order

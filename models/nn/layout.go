@@ -30,55 +30,115 @@ func useNative(g *Graph) bool {
 	return b != nil && strings.HasPrefix(b.Name(), "xla")
 }
 
-// layoutStateKey keys the per-graph map from an NCHW node produced by this
-// package to the channels-last node it was transposed from.
+// Internal activation layouts of the Go-backend lowering. The API is NCHW; a
+// layer's NCHW result is a transpose of its internal result, remembered so the
+// next layer of this package takes the internal value directly (the unused
+// transposes are dropped by the backend's dead-code elimination).
+type layout int
+
+const (
+	layoutNHWC layout = iota + 1 // [B,H,W,C]: strided convolutions (space-to-depth), transposed convolutions
+	layoutCBHW                   // [C,B,H,W]: stride-1 convolutions (whole-plane shifted copies)
+)
+
+type internalValue struct {
+	node   *Node
+	layout layout
+}
+
+// layoutStateKey keys the per-graph map from NCHW nodes to internal values.
 type layoutStateKey struct{}
 
 type layoutState struct {
-	nhwc map[*Node]*Node
+	m map[*Node]internalValue
 }
 
 func getLayoutState(g *Graph) *layoutState {
 	if st, ok := g.State(layoutStateKey{}).(*layoutState); ok {
 		return st
 	}
-	st := &layoutState{nhwc: make(map[*Node]*Node)}
+	st := &layoutState{m: make(map[*Node]internalValue)}
 	g.AttachState(layoutStateKey{}, st)
 	return st
 }
 
-// fromNHWC returns the NCHW view of a channels-last [B,H,W,C] node, remembering
-// the pair so a following layer of this package can take the NHWC node directly.
-func fromNHWC(xNHWC *Node) *Node {
-	d := xNHWC.Shape().Dimensions
-	y := Reshape(swapMid(Reshape(xNHWC, d[0], d[1]*d[2], d[3]), d[0], d[1]*d[2], d[3]), d[0], d[3], d[1], d[2])
-	getLayoutState(xNHWC.Graph()).nhwc[y] = xNHWC
+// internalOf returns the internal value x (NCHW) was made from, if any.
+func internalOf(x *Node) (internalValue, bool) {
+	v, ok := getLayoutState(x.Graph()).m[x]
+	return v, ok
+}
+
+// fromInternal returns the NCHW view of an internal value and remembers it.
+func fromInternal(v *Node, l layout) *Node {
+	var y *Node
+	d := v.Shape().Dimensions
+	switch l {
+	case layoutNHWC: // [B,H,W,C] -> [B,C,H,W]
+		y = Reshape(swapMid(Reshape(v, d[0], d[1]*d[2], d[3]), d[0], d[1]*d[2], d[3]), d[0], d[3], d[1], d[2])
+	case layoutCBHW: // [C,B,H,W] -> [B,C,H,W]
+		y = Reshape(swap01(Reshape(v, d[0], d[1], d[2]*d[3])), d[1], d[0], d[2], d[3])
+	}
+	getLayoutState(v.Graph()).m[y] = internalValue{v, l}
 	return y
 }
 
-// toNHWC returns x [B,C,H,W] channels-last, [B,H,W,C], reusing the value it was
-// made from when x came out of a layer of this package.
+// fromNHWC returns the NCHW view of a channels-last [B,H,W,C] node.
+func fromNHWC(v *Node) *Node { return fromInternal(v, layoutNHWC) }
+
+// fromCBHW returns the NCHW view of a [C,B,H,W] node.
+func fromCBHW(v *Node) *Node { return fromInternal(v, layoutCBHW) }
+
+// toNHWC returns x [B,C,H,W] as [B,H,W,C], reusing the internal value it came from.
 func toNHWC(x *Node) *Node {
-	if src, ok := getLayoutState(x.Graph()).nhwc[x]; ok {
-		return src
+	if v, ok := internalOf(x); ok {
+		switch v.layout {
+		case layoutNHWC:
+			return v.node
+		case layoutCBHW: // [C,B,H,W] -> [B*H*W, C]
+			d := v.node.Shape().Dimensions
+			t := TransposeAllAxes(Reshape(v.node, d[0], d[1]*d[2]*d[3]), 1, 0)
+			return Reshape(t, d[1], d[2], d[3], d[0])
+		}
 	}
 	d := x.Shape().Dimensions
 	return Reshape(swapMid(Reshape(x, d[0], d[1], d[2]*d[3]), d[0], d[1], d[2]*d[3]), d[0], d[2], d[3], d[1])
 }
 
-// hasNHWC reports whether x has a remembered channels-last source.
-func hasNHWC(x *Node) bool {
-	_, ok := getLayoutState(x.Graph()).nhwc[x]
-	return ok
+// toCBHW returns x [B,C,H,W] as [C,B,H,W], reusing the internal value it came from.
+func toCBHW(x *Node) *Node {
+	if v, ok := internalOf(x); ok {
+		switch v.layout {
+		case layoutCBHW:
+			return v.node
+		case layoutNHWC: // [B,H,W,C] -> [C, B*H*W]
+			d := v.node.Shape().Dimensions
+			t := TransposeAllAxes(Reshape(v.node, d[0]*d[1]*d[2], d[3]), 1, 0)
+			return Reshape(t, d[3], d[0], d[1], d[2])
+		}
+	}
+	d := x.Shape().Dimensions
+	return Reshape(swap01(Reshape(x, d[0], d[1], d[2]*d[3])), d[1], d[0], d[2], d[3])
+}
+
+// swapMid transposes x viewed as [a, b, c] to [a, c, b]. It is written as the
+// rank-4 permutation [0,2,1,3] of [a,b,c,1], which the Go backend runs with a
+// fast blocked kernel rather than its generic transpose.
+func swapMid(x *Node, a, b, c int) *Node {
+	y := TransposeAllAxes(Reshape(x, a, b, c, 1), 0, 2, 1, 3)
+	return Reshape(y, a, c, b)
+}
+
+// swap01 transposes a rank-3 [a,b,c] to [b,a,c] (a fast path of the Go backend).
+func swap01(x *Node) *Node {
+	return TransposeAllAxes(x, 1, 0, 2)
 }
 
 // ReLU returns max(x, 0), as torch.nn.ReLU. Applied to the output of a layer of
-// this package it keeps the fast channels-last layout internally (graph.Max on
-// the NCHW value would work too, at the cost of a transpose on the Go backend).
+// this package it keeps the fast internal layout (graph.Max on the NCHW value
+// works too, at the cost of a transpose on the Go backend).
 func ReLU(x *Node) *Node {
-	if x.Rank() == 4 && hasNHWC(x) {
-		xh := toNHWC(x)
-		return fromNHWC(Max(xh, ScalarZero(xh.Graph(), xh.DType())))
+	if v, ok := internalOf(x); ok {
+		return fromInternal(Max(v.node, ScalarZero(x.Graph(), x.DType())), v.layout)
 	}
 	return Max(x, ScalarZero(x.Graph(), x.DType()))
 }

@@ -29,6 +29,10 @@ func Linear(s *model.Scope, x *Node, out int, bias bool) *Node {
 // (C, H, W) order.
 func Flatten(x *Node) *Node {
 	d := x.Shape().Dimensions
+	if v, ok := internalOf(x); ok && v.layout == layoutCBHW {
+		// [C,B,H,W] -> [B,C,H*W]: one fast transpose instead of two.
+		return Reshape(swap01(Reshape(v.node, d[1], d[0], d[2]*d[3])), d[0], d[1]*d[2]*d[3])
+	}
 	n := 1
 	for _, v := range d[1:] {
 		n *= v

@@ -40,10 +40,14 @@ func BatchNorm2D(s *model.Scope, x *Node) *Node {
 	if x.Rank() != 4 {
 		panic(fmt.Sprintf("nn.BatchNorm2D(%s): x must be [B,C,H,W], got shape %s", s.Scope(), x.Shape()))
 	}
-	if useNative(x.Graph()) || !hasNHWC(x) {
-		return batchNorm(s, x, 1)
+	if v, ok := internalOf(x); ok && !useNative(x.Graph()) {
+		axis := 3
+		if v.layout == layoutCBHW {
+			axis = 0
+		}
+		return fromInternal(batchNorm(s, v.node, axis), v.layout)
 	}
-	return fromNHWC(batchNorm(s, toNHWC(x), 3))
+	return batchNorm(s, x, 1)
 }
 
 // BatchNorm1D is torch.nn.BatchNorm1d(F) on x [B, F] (statistics per feature

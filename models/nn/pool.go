@@ -19,10 +19,15 @@ func MaxPool2D(x *Node, kernel int) *Node {
 	if kernel < 1 || d[2]%kernel != 0 || d[3]%kernel != 0 {
 		panic(fmt.Sprintf("nn.MaxPool2D: kernel %d must divide the spatial size %dx%d", kernel, d[2], d[3]))
 	}
-	if !useNative(x.Graph()) && hasNHWC(x) {
-		xh := toNHWC(x) // [B,H,W,C]
-		y := ReduceMax(Reshape(xh, d[0], d[2]/kernel, kernel, d[3]/kernel, kernel, d[1]), 2, 4)
-		return fromNHWC(y)
+	if v, ok := internalOf(x); ok && !useNative(x.Graph()) {
+		switch v.layout {
+		case layoutNHWC: // [B,H,W,C]
+			y := ReduceMax(Reshape(v.node, d[0], d[2]/kernel, kernel, d[3]/kernel, kernel, d[1]), 2, 4)
+			return fromNHWC(y)
+		case layoutCBHW: // [C,B,H,W]
+			y := ReduceMax(Reshape(v.node, d[1]*d[0]*d[2]/kernel, kernel, d[3]/kernel, kernel), 1, 3)
+			return fromCBHW(Reshape(y, d[1], d[0], d[2]/kernel, d[3]/kernel))
+		}
 	}
 	return ReduceMax(Reshape(x, d[0], d[1], d[2]/kernel, kernel, d[3]/kernel, kernel), 3, 5)
 }

@@ -1,0 +1,327 @@
+package nn
+
+import (
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+)
+
+func shapeOf(dtype dtypes.DType, dims ...int) shapes.Shape { return shapes.Make(dtype, dims...) }
+
+// This file holds the Go-backend lowering: convolutions as matrix
+// multiplications whose data movement uses only the backend's fast copies
+// (Pad, which also crops with negative padding, Concatenate, and the blocked
+// transposes), and whose gradients are written by hand (customVJP) so that
+// autodiff never goes through the element-by-element Slice and its Pad
+// gradient.
+
+// crop returns x restricted to [start[a], end[a]) on each axis a, written as a
+// Pad with negative padding (a run of memmoves in the Go backend, where Slice
+// copies element by element). Its autodiff gradient is NOT correct in GoMLX
+// v0.28.13 (padVJP does not handle negative padding): use it only inside
+// customVJP forward or gradient functions.
+func crop(x *Node, start, end []int) *Node {
+	d := x.Shape().Dimensions
+	axes := make([]PadAxis, len(d))
+	touched := false
+	for a := range d {
+		axes[a] = PadAxis{Start: -start[a], End: -(d[a] - end[a])}
+		touched = touched || start[a] != 0 || end[a] != d[a]
+	}
+	if !touched {
+		return x
+	}
+	return Pad(x, ScalarZero(x.Graph(), x.DType()), axes...)
+}
+
+// padTo places x at offset start inside zeros of shape dims.
+func padTo(x *Node, start, dims []int) *Node {
+	d := x.Shape().Dimensions
+	axes := make([]PadAxis, len(d))
+	touched := false
+	for a := range d {
+		axes[a] = PadAxis{Start: start[a], End: dims[a] - d[a] - start[a]}
+		touched = touched || axes[a].Start != 0 || axes[a].End != 0
+	}
+	if !touched {
+		return x
+	}
+	return Pad(x, ScalarZero(x.Graph(), x.DType()), axes...)
+}
+
+// customVJP returns y = fwd() + bias (bias [n] reshaped to biasDims, or no
+// bias when b is nil) with the gradients w.r.t. x and w given by dxFn(dL/dy) and
+// dwFn(dL/dy) instead of autodiff through fwd; the bias gradient comes from
+// autodiff (the sum of dL/dy over the broadcast axes). fwd must build its
+// value from x and w without going through other gradient paths.
+//
+// How it is wired, with GoMLX's public API only: the forward value is wrapped
+// in StopGradient and then in graph.IdentityWithCustomGradient, whose gradient
+// function records dL/dy. x and w pass through identities with custom
+// gradients, tied to y by a zero-valued scalar added to the bias (one element
+// of each, times 0), so they receive a gradient whose value is ignored: their
+// gradient functions return dxFn/dwFn of the recorded dL/dy. GoMLX's reverse
+// pass visits nodes from the last created to the first, so creating the x and
+// w identities before y guarantees dL/dy is recorded before it is used. The
+// ignored incoming gradients are dropped by dead-code elimination.
+func customVJP(x, w, b *Node, biasDims []int, fwd func() *Node, dxFn, dwFn func(dy *Node) *Node) *Node {
+	g := w.Graph()
+	var dy *Node // dL/dy of the current reverse pass
+	grad := func(fn func(*Node) *Node, like *Node) func(_, _ *Node) *Node {
+		return func(_, _ *Node) *Node {
+			if dy == nil {
+				return ZerosLike(like)
+			}
+			return fn(dy)
+		}
+	}
+	first := func(n *Node) *Node {
+		return Reshape(Slice(Reshape(n, n.Shape().Size()), AxisRange(0, 1)))
+	}
+	tie := MulScalar(first(IdentityWithCustomGradient(w, grad(dwFn, w))), 0)
+	if x != nil && dxFn != nil {
+		tie = Add(tie, MulScalar(first(IdentityWithCustomGradient(x, grad(dxFn, x))), 0))
+	}
+	y0 := StopGradient(fwd())
+	n := 1
+	for _, d := range biasDims {
+		n *= d
+	}
+	if b == nil {
+		b = Zeros(g, shapeOf(y0.DType(), n))
+	}
+	y := Add(y0, Reshape(Add(b, tie), biasDims...))
+	return IdentityWithCustomGradient(y, func(_, v *Node) *Node {
+		dy = v
+		return v
+	})
+}
+
+// ---------------------------------------------------------------- stride 1, [C,B,H,W]
+
+// convS1CBHW is the stride-1 convolution of x [C,B,H,W] (padding p) with
+// wm [Cout, k*k*C] ((i, j, c) order), returning y [Cout,B,Ho,Wo] and the
+// patches matrix pt [k*k*C, B*Hp*Wp] it multiplied.
+//
+// In this layout each kernel offset (i, j) is one shift of the whole padded
+// plane: with the planes flattened to [C, B*Hp*Wp], the window element (i, j) of
+// output position q is input position q + i*Wp + j. So the patches are k*k
+// contiguous shifted copies, stacked along the rows, and the product is
+// computed on the "wide" grid Ho x Wp (the k-1 extra columns per row, and the
+// k-1 extra rows per image, are cropped afterwards).
+func convS1CBHW(x, wm *Node, k, p int) (y, pt *Node) {
+	d := x.Shape().Dimensions
+	c, b, h, w := d[0], d[1], d[2], d[3]
+	cout := wm.Shape().Dimensions[0]
+	hp, wp := h+2*p, w+2*p
+	ho, wo := hp-k+1, wp-k+1
+	xp := padTo(x, []int{0, 0, p, p}, []int{c, b, hp, wp})
+	n := b * hp * wp
+	maxShift := (k-1)*wp + k - 1
+	flat := padTo(Reshape(xp, c, n), []int{0, 0}, []int{c, n + maxShift}) // [C, N+maxShift]
+	blocks := make([]*Node, 0, k*k)
+	for i := range k {
+		for j := range k {
+			off := i*wp + j
+			blocks = append(blocks, crop(flat, []int{0, off}, []int{c, off + n}))
+		}
+	}
+	pt = blocks[0]
+	if len(blocks) > 1 {
+		pt = Concatenate(blocks, 0) // [k*k*C, N]
+	}
+	yw := DotGeneral(wm, []int{1}, nil, pt, []int{0}, nil) // [Cout, N]
+	y = crop(Reshape(yw, cout, b, hp, wp), []int{0, 0, 0, 0}, []int{cout, b, ho, wo})
+	return y, pt
+}
+
+// conv2DCBHW is Conv2D with stride 1 on x [Cin,B,H,W] and the PyTorch weight
+// wt [Cout,Cin,k,k]; it returns [Cout,B,Ho,Wo].
+func conv2DCBHW(x, wt, bias *Node, k, p int) *Node {
+	wd := wt.Shape().Dimensions
+	cout, cin := wd[0], wd[1]
+	xd := x.Shape().Dimensions
+	hp, wp := xd[2]+2*p, xd[3]+2*p
+	n := xd[1] * hp * wp
+	// wm [Cout, (i, j, ci)].
+	wm := Reshape(swapMid(Reshape(wt, cout, cin, k*k), cout, cin, k*k), cout, k*k*cin)
+	var pt *Node
+	return customVJP(x, wm, bias, []int{cout, 1, 1, 1},
+		func() *Node {
+			var y *Node
+			y, pt = convS1CBHW(x, wm, k, p)
+			return y
+		},
+		func(dy *Node) *Node {
+			// dL/dx is the stride-1 convolution of dy (padding k-1-p) with the
+			// flipped kernel, channels swapped: wf [Cin, (i, j, co)].
+			wf := Reshape(TransposeAllAxes(Reverse(wt, 2, 3), 1, 2, 3, 0), cin, k*k*cout)
+			dx, _ := convS1CBHW(dy, wf, k, k-1-p)
+			return dx
+		},
+		func(dy *Node) *Node {
+			dd := dy.Shape().Dimensions
+			dyw := Reshape(padTo(dy, []int{0, 0, 0, 0}, []int{dd[0], dd[1], hp, wp}), cout, n) // zeros off the valid grid
+			return DotGeneral(dyw, []int{1}, nil, pt, []int{1}, nil)                           // [Cout, k*k*Cin]
+		})
+}
+
+// ---------------------------------------------------------------- [B,H,W,C] plans
+
+// nhwcPlan is the im2col geometry of a convolution on [B,H,W,C] (padding p,
+// kernel k) that can be done with whole-block copies: either stride 2 with an
+// even kernel and even padded sizes (space-to-depth turns it into a stride-1
+// convolution with a k/2 kernel on 4*C channels), or one window covering the
+// whole (unpadded) input.
+type nhwcPlan struct {
+	b, h, w, c, k, p int
+	full             bool // one window = the whole input
+	hp, wp           int  // padded input
+	hs, ws           int  // space-to-depth grid (hp/2, wp/2)
+	ho, wo           int  // output grid
+	kk               int  // k/2
+}
+
+// newNHWCPlan returns the plan for input [b,h,w,c], kernel k, stride s and
+// padding p, if one applies.
+func newNHWCPlan(b, h, w, c, k, s, p int) (nhwcPlan, bool) {
+	pl := nhwcPlan{b: b, h: h, w: w, c: c, k: k, p: p, hp: h + 2*p, wp: w + 2*p}
+	if p == 0 && h == k && w == k {
+		pl.full, pl.ho, pl.wo = true, 1, 1
+		return pl, true
+	}
+	if s != 2 || k%2 != 0 || pl.hp%2 != 0 || pl.wp%2 != 0 || pl.hp < k || pl.wp < k {
+		return pl, false
+	}
+	pl.kk = k / 2
+	pl.hs, pl.ws = pl.hp/2, pl.wp/2
+	pl.ho, pl.wo = pl.hs-pl.kk+1, pl.ws-pl.kk+1
+	return pl, true
+}
+
+// kSize is the patch length.
+func (pl nhwcPlan) kSize() int { return pl.k * pl.k * pl.c }
+
+// order returns the PyTorch-layout weight w4 [O, C, k, k] as the matrix
+// [O, K] in this plan's patch order.
+func (pl nhwcPlan) order(w4 *Node) *Node {
+	d := w4.Shape().Dimensions
+	o, c, k := d[0], d[1], d[2]
+	t := swapMid(Reshape(w4, o, c, k*k), o, c, k*k) // [O, (i, j), C]
+	if pl.full {
+		return Reshape(t, o, k*k*c)
+	}
+	// (i, j) = (2*di + a, 2*dj + b): [O*kk, a, dj, (b, C)] -> [O*kk, dj, a, (b, C)].
+	kk := k / 2
+	t = TransposeAllAxes(Reshape(t, o*kk, 2, kk, 2*c, 1), 0, 2, 1, 3, 4)
+	return Reshape(t, o, k*k*c)
+}
+
+// s2d is space-to-depth: [B,2H,2W,C] -> [B,H,W,(a,b,C)].
+func s2d(x *Node) *Node {
+	d := x.Shape().Dimensions
+	b, h, w, c := d[0], d[1]/2, d[2]/2, d[3]
+	t := TransposeAllAxes(Reshape(x, b*h, 2, w, 2*c), 0, 2, 1, 3) // [B*H, W, a, (b, C)]
+	return Reshape(t, b, h, w, 4*c)
+}
+
+// d2s is depth-to-space, the inverse of s2d.
+func d2s(x *Node) *Node {
+	d := x.Shape().Dimensions
+	b, h, w, c := d[0], d[1], d[2], d[3]/4
+	t := TransposeAllAxes(Reshape(x, b*h, w, 2, 2*c), 0, 2, 1, 3) // [B*H, a, W, (b, C)]
+	return Reshape(t, b, 2*h, 2*w, c)
+}
+
+// patches returns the im2col matrix [B*Ho*Wo, K] of x [B,H,W,C].
+func (pl nhwcPlan) patches(x *Node) *Node {
+	if pl.full {
+		return Reshape(x, pl.b, pl.kSize())
+	}
+	xs := s2d(padTo(x, []int{0, pl.p, pl.p, 0}, []int{pl.b, pl.hp, pl.wp, pl.c})) // [B,Hs,Ws,4C]
+	blocks := make([]*Node, 0, pl.kk*pl.kk)
+	for di := range pl.kk {
+		for dj := range pl.kk {
+			blocks = append(blocks, crop(xs, []int{0, di, dj, 0}, []int{pl.b, di + pl.ho, dj + pl.wo, 4 * pl.c}))
+		}
+	}
+	pt := blocks[0]
+	if len(blocks) > 1 {
+		pt = Concatenate(blocks, 3)
+	}
+	return Reshape(pt, pl.b*pl.ho*pl.wo, pl.kSize())
+}
+
+// adjoint is the transpose of patches: it overlap-adds cols [B*Ho*Wo, K] into
+// [B,H,W,C].
+func (pl nhwcPlan) adjoint(cols *Node) *Node {
+	if pl.full {
+		return Reshape(cols, pl.b, pl.h, pl.w, pl.c)
+	}
+	cols = Reshape(cols, pl.b, pl.ho, pl.wo, pl.kSize())
+	c4 := 4 * pl.c
+	var sum *Node
+	for di := range pl.kk {
+		for dj := range pl.kk {
+			off := (di*pl.kk + dj) * c4
+			blk := crop(cols, []int{0, 0, 0, off}, []int{pl.b, pl.ho, pl.wo, off + c4})
+			blk = padTo(blk, []int{0, di, dj, 0}, []int{pl.b, pl.hs, pl.ws, c4})
+			if sum == nil {
+				sum = blk
+			} else {
+				sum = Add(sum, blk)
+			}
+		}
+	}
+	return crop(d2s(sum), []int{0, pl.p, pl.p, 0}, []int{pl.b, pl.p + pl.h, pl.p + pl.w, pl.c})
+}
+
+// conv2DPlan is Conv2D on x [B,H,W,Cin] with the plan's geometry; it returns
+// [B,Ho,Wo,Cout].
+func conv2DPlan(pl nhwcPlan, x, wt, bias *Node) *Node {
+	cout := wt.Shape().Dimensions[0]
+	wm := pl.order(wt) // [Cout, K]
+	var pt *Node
+	y := customVJP(x, wm, bias, []int{1, cout},
+		func() *Node {
+			pt = pl.patches(x)
+			return DotGeneral(pt, []int{1}, nil, wm, []int{1}, nil) // [P, Cout]
+		},
+		func(dy *Node) *Node {
+			return pl.adjoint(DotGeneral(dy, []int{1}, nil, wm, []int{0}, nil)) // [P, K] -> [B,H,W,Cin]
+		},
+		func(dy *Node) *Node {
+			return DotGeneral(dy, []int{0}, nil, pt, []int{0}, nil) // [Cout, K]
+		})
+	return Reshape(y, pl.b, pl.ho, pl.wo, cout)
+}
+
+// convTranspose2DPlan is ConvTranspose2D on x [B,H,W,Cin] whose output geometry
+// [B,Ho,Wo,Cout] has plan pl (so pl.ho == H, pl.wo == W); it returns
+// [B,Ho,Wo,Cout].
+func convTranspose2DPlan(pl nhwcPlan, x, wt, bias *Node) *Node {
+	d := x.Shape().Dimensions
+	cin := d[3]
+	cout := pl.c
+	xm := Reshape(x, d[0]*d[1]*d[2], cin)
+	wm := pl.order(wt) // [Cin, K]
+	// The patches of dy serve both gradients; keep the last ones, per dy.
+	var pdy, pdyFor *Node
+	patchesOf := func(dy *Node) *Node {
+		if pdyFor != dy {
+			pdy, pdyFor = pl.patches(dy), dy
+		}
+		return pdy
+	}
+	return customVJP(x, wm, bias, []int{1, 1, 1, cout},
+		func() *Node {
+			return pl.adjoint(DotGeneral(xm, []int{1}, nil, wm, []int{0}, nil)) // [B,Ho,Wo,Cout]
+		},
+		func(dy *Node) *Node {
+			dx := DotGeneral(patchesOf(dy), []int{1}, nil, wm, []int{1}, nil) // [B*H*W, Cin]
+			return Reshape(dx, d...)
+		},
+		func(dy *Node) *Node {
+			return DotGeneral(xm, []int{0}, nil, patchesOf(dy), []int{0}, nil) // [Cin, K]
+		})
+}
