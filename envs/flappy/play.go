@@ -20,9 +20,11 @@ import (
 // output, the "Flap" button (or the space bar / up arrow while the output has
 // the focus of the page) flaps, "Stop" ends the session. A crash shows the
 // score; the next flap starts a new game. It returns the best score when
-// stopped or when ctx is cancelled (pass kernel.InterruptContext() so the
-// cell's stop button ends it). Outside a notebook, or when no browser answers
-// (a notebook run headless), it returns an error at once.
+// stopped or when ctx is cancelled (pass the context of
+// kernel.InterruptContext() so the cell's stop button ends it). Outside a
+// notebook it returns an error at once; when no browser answers (a notebook
+// run headless, as by `make test`) it returns an error after 10 s, so guard
+// the call in notebooks that run in CI.
 func PlayInNotebook(ctx context.Context, seed int64) (best int, err error) {
 	if !gonbui.IsNotebook {
 		return 0, errors.New("flappy: PlayInNotebook needs a GoNB notebook (this is not one)")
