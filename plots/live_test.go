@@ -1,9 +1,12 @@
 package plots
 
 import (
+	"fmt"
+	"image"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -164,5 +167,41 @@ func TestLiveReencodesOnlyChangedImages(t *testing.T) {
 	}
 	if n := len(f.updates["test-id"]); n != 3 {
 		t.Errorf("%d updates, want 3", n)
+	}
+}
+
+func TestLiveConcurrent(t *testing.T) {
+	useDisplay(t, true)
+	clk := &fakeClock{t: time.Unix(0, 0)}
+	var mu sync.Mutex
+	now := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		clk.advance(100 * time.Millisecond)
+		return clk.t
+	}
+	l := NewLiveWith(LiveConfig{Name: "par", Every: 300 * time.Millisecond, Now: now, CurvesSize: image.Pt(200, 120)})
+	var wg sync.WaitGroup
+	for g := range 2 { // an actor and a learner
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				l.Point("loss", fmt.Sprint("s", g), float64(i), float64(i))
+				l.Image(fmt.Sprint("img", g), testImage())
+				l.Text("step %d", i)
+				if err := l.Update(); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := l.Renders(); n < 2 || n > 70 {
+		t.Errorf("%d renders", n)
 	}
 }
