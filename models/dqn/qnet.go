@@ -56,7 +56,7 @@ func QNet(w, bn *model.Scope, x *Node) *Node {
 	}
 	x = nn.Conv2D(w.At("conv1"), x, 32, 3, 1, 1, true) // [B,32,64,64]
 	x = nn.ReLU(nn.BatchNorm2D(bn.At("bn1"), x))
-	x = maxPool2(x)                                    // [B,32,32,32]
+	x = pool(x)                                        // [B,32,32,32]
 	x = nn.Conv2D(w.At("conv2"), x, 32, 3, 1, 1, true) // [B,32,32,32]
 	x = nn.ReLU(nn.BatchNorm2D(bn.At("bn2"), x))
 	x = maxPool2(x)                          // [B,32,16,16]
@@ -68,10 +68,10 @@ func QNet(w, bn *model.Scope, x *Node) *Node {
 
 // configureStore sets the store-wide hyperparameters of the reference:
 // fan-in truncated-normal weights with zero biases, OneFlow's batch norm.
-func configureStore(store *model.Store, seed int64) {
+func configureStore(store *model.Store, seed int64, bnMomentum float64) {
 	root := store.RootScope()
 	root.SetParam(nn.ParamInit, nn.InitFanInTruncatedNormal)
-	root.SetParam(nn.ParamBatchNormMomentum, BNMomentum)
+	root.SetParam(nn.ParamBatchNormMomentum, bnMomentum)
 	root.SetParam(nn.ParamBatchNormEpsilon, BNEpsilon)
 	root.SetParam(model.ParamInitialSeed, seed)
 }
@@ -118,7 +118,7 @@ func NewLearner(backend compute.Backend, cfg Config) (*Learner, error) {
 		return nil, err
 	}
 	store := model.NewStore()
-	configureStore(store, cfg.Seed)
+	configureStore(store, cfg.Seed, cfg.BNMomentum)
 	l := &Learner{cfg: cfg, backend: backend, store: store}
 	// Create and initialise the online variables with one inference pass.
 	if err := exceptionToError(func() {
@@ -294,7 +294,7 @@ type Policy struct {
 // NewPolicy returns a policy holding weights w.
 func NewPolicy(backend compute.Backend, w *Weights) (*Policy, error) {
 	store := model.NewStore()
-	configureStore(store, 0)
+	configureStore(store, 0, BNMomentum)
 	p := &Policy{backend: backend, store: store}
 	if err := p.Load(w); err != nil {
 		return nil, err
@@ -394,6 +394,9 @@ func exceptionToError(fn func()) (err error) {
 	fn()
 	return nil
 }
+
+// pool is the max-pool the Q-network uses (a variable for benchmarks).
+var pool = maxPool2
 
 // maxPool2 is torch.nn.MaxPool2d(2) including its gradient where a window
 // holds equal maxima: PyTorch (and cuDNN under OneFlow) passes the gradient
