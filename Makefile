@@ -74,7 +74,7 @@ tools:
 	$(GO) build -o bin/goimports golang.org/x/tools/cmd/goimports
 
 kernel:
-	$(GO) run ./cmd/arcade kernel install
+	$(GO) run ./kernel/cmd/installkernel
 
 info:
 	@$(GO) run ./cmd/arcade info
@@ -83,12 +83,13 @@ info:
 # Notebook 6 (Debian's jupyter-notebook). Jupyter prints the URL (with its
 # login token) below; open it in a browser. Ctrl-C stops the server.
 notebook: deps kernel
-	@cd notebooks && if command -v jupyter-lab >/dev/null 2>&1 && jupyter-lab --version >/dev/null 2>&1; then \
+	@root_flag=""; if [ "$$(id -u)" = 0 ]; then root_flag="--allow-root"; fi; \
+	cd notebooks && if command -v jupyter-lab >/dev/null 2>&1 && jupyter-lab --version >/dev/null 2>&1; then \
 		echo "starting JupyterLab on http://127.0.0.1:$(PORT)/ (open the URL with the token printed below)"; \
-		exec jupyter-lab --no-browser --ip=127.0.0.1 --port=$(PORT); \
+		exec jupyter-lab --no-browser --ip=127.0.0.1 --port=$(PORT) $$root_flag; \
 	else \
 		echo "starting Jupyter Notebook on http://127.0.0.1:$(PORT)/ (open the URL with the token printed below)"; \
-		exec $(PYTHON) -m notebook --no-browser --ip=127.0.0.1 --port=$(PORT); \
+		exec $(PYTHON) -m notebook --no-browser --ip=127.0.0.1 --port=$(PORT) $$root_flag; \
 	fi
 
 # ---------------------------------------------------------------- checks
@@ -102,7 +103,7 @@ test-go: vet
 	$(GO) test ./...
 
 test-notebooks: deps-test
-	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) $(GO) run ./cmd/arcade kernel install
+	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) $(GO) run ./kernel/cmd/installkernel
 	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) ARCADE_BUDGET=$(ARCADE_BUDGET) \
 		$(PYTHON) .ci/run_notebooks.py --timeout $(CELL_TIMEOUT) --out runs/notebook-test $(NOTEBOOKS)
 
