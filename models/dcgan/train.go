@@ -30,10 +30,14 @@ type TrainOptions struct {
 	Budget time.Duration
 	// Out receives the progress lines (default stdout).
 	Out io.Writer
+	// ProgressEvery is the wall time between progress lines (default 5 s).
+	ProgressEvery time.Duration
 	// Quality, if set, scores samples every Config.ImageEvery steps (and at the end).
 	Quality *Quality
 	// QualitySamples is the number of generated images scored (default 256).
 	QualitySamples int
+	// OnStart, if set, is called once the GAN is built and resumed, before the first step.
+	OnStart func(m *GAN)
 	// OnReport, if set, is called every Config.ReportEvery steps with the mean losses.
 	OnReport func(m *GAN, step int64, dLoss, gLoss float64)
 	// OnImages, if set, is called every Config.ImageEvery steps (and at the end)
@@ -72,6 +76,9 @@ func Train(ctx context.Context, backend compute.Backend, cfg Config, opt TrainOp
 	} else if !errors.Is(err, ckpt.ErrNoCheckpoint) {
 		return nil, err
 	}
+	if opt.OnStart != nil {
+		opt.OnStart(m)
+	}
 	if m.Step >= opt.Steps {
 		fmt.Fprintf(opt.Out, "already at step %d of %d\n", m.Step, opt.Steps)
 		return m, nil
@@ -91,7 +98,7 @@ func Train(ctx context.Context, backend compute.Backend, cfg Config, opt TrainOp
 		return err
 	}
 
-	run := ckpt.NewRun(ctx, ckpt.RunOptions{SaveEvery: opt.SaveEvery, Budget: opt.Budget, Out: opt.Out})
+	run := ckpt.NewRun(ctx, ckpt.RunOptions{SaveEvery: opt.SaveEvery, Budget: opt.Budget, Out: opt.Out, ReportEvery: opt.ProgressEvery})
 	var dLosses, gLosses []float64
 	var real, fake *tensors.Tensor
 	for m.Step < opt.Steps && !run.Done() {
