@@ -15,3 +15,5 @@ const XLAAvailable = false
 func loadXLA(config string) (compute.Backend, error) {
 	return nil, errors.New("this binary was built without XLA support (CGO_ENABLED=0 or the noxla tag)")
 }
+
+func preloadNvidiaPipLibs(string) int { return 0 }

@@ -287,3 +287,25 @@ func TestProcessBackendIsUsable(t *testing.T) {
 		t.Fatalf("BackendInfo incomplete: %+v", d)
 	}
 }
+
+func TestPreloadNvidiaPipLibsIgnoresOtherPaths(t *testing.T) {
+	if !XLAAvailable {
+		t.Skip("built without XLA support")
+	}
+	sp := filepath.Join(t.TempDir(), "lib/python3.12/site-packages")
+	plugin := touch(t, filepath.Join(sp, "jax_plugins/xla_cuda13/xla_cuda_plugin.so"))
+	touch(t, filepath.Join(sp, "nvidia/cu13/lib/libcudart.so.13")) // empty: dlopen fails, skipped
+	if err := os.MkdirAll(filepath.Join(sp, "nvidia/cu13/bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", os.Getenv("PATH"))
+	if n := preloadNvidiaPipLibs(plugin); n != 0 {
+		t.Errorf("loaded %d libraries from empty files", n)
+	}
+	if !strings.HasPrefix(os.Getenv("PATH"), filepath.Join(sp, "nvidia/cu13/bin")) {
+		t.Errorf("PATH does not start with the pip ptxas folder: %s", os.Getenv("PATH"))
+	}
+	if n := preloadNvidiaPipLibs("/usr/local/lib/go-xla/nvidia/pjrt_c_api_cuda_plugin.so"); n != 0 {
+		t.Errorf("a non-pip plugin path loaded %d libraries", n)
+	}
+}

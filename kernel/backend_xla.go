@@ -38,6 +38,7 @@ func loadXLA(config string) (compute.Backend, error) {
 	opts := pjrt.NamedValuesMap{}
 	if looksLikeGPUPlugin(plugin) {
 		opts["preallocate"] = false
+		preloadNvidiaPipLibs(plugin)
 	}
 	type result struct {
 		b   compute.Backend
