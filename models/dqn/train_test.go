@@ -1,0 +1,125 @@
+package dqn
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/arcade-go/arcade/kernel"
+	"github.com/arcade-go/arcade/models/ckpt"
+)
+
+// tinyConfig is a configuration small enough for a unit test.
+func tinyConfig() Config {
+	c := Fast()
+	c.BatchSize = 4
+	c.ReplaySize = 200
+	c.Observe = 16
+	c.Games = 2
+	c.StepsPerUpdate = 4
+	c.TargetSync = 2
+	c.EvalEvery = 24
+	c.EvalEpisodes = 2
+	c.EvalMaxPipes = 1
+	return c
+}
+
+func TestTrainResumesAndRefusesOtherConfigs(t *testing.T) {
+	dir := t.TempDir()
+	cfg := tinyConfig()
+	var out bytes.Buffer
+	h, err := Train(context.Background(), kernel.Backend(), cfg, TrainOptions{Dir: dir, Steps: 32, Out: &out, SaveReplay: true})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if len(h.Evals) == 0 {
+		t.Fatalf("no evaluation ran:\n%s", out.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, BestDir)); err != nil {
+		t.Fatalf("no best model saved: %v", err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "ckpt-*.ckpt"))
+	if len(files) != 1 {
+		t.Fatalf("checkpoints: %v", files)
+	}
+	hist, saved, err := ReadHistory(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved != cfg || len(hist.Evals) != len(h.Evals) {
+		t.Fatalf("history/config not saved: %+v", saved)
+	}
+
+	// Resume: the step count continues from the checkpoint.
+	out.Reset()
+	if _, err := Train(context.Background(), kernel.Backend(), cfg, TrainOptions{Dir: dir, Steps: 48, Out: &out, SaveReplay: true}); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "resuming") || !strings.Contains(out.String(), "restored") {
+		t.Fatalf("did not resume with the replay memory:\n%s", out.String())
+	}
+	f, err := ckpt.ReadHeader(mustNewest(t, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Step < 2 {
+		t.Fatalf("newest checkpoint at iteration %d", f.Step)
+	}
+
+	// Another preset in the same directory is refused, and nothing is lost.
+	other := cfg
+	other.Gamma = 0.9
+	_, err = Train(context.Background(), kernel.Backend(), other, TrainOptions{Dir: dir, Steps: 64, Out: &out})
+	if err == nil || !strings.Contains(err.Error(), "Gamma") {
+		t.Fatalf("other hyperparameters: %v", err)
+	}
+
+	// The trained policy loads and plays.
+	p, pcfg, _, err := LoadPolicy(kernel.Backend(), dir, "latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pcfg.FrameSkip != cfg.FrameSkip {
+		t.Fatalf("policy config %+v", pcfg)
+	}
+	stats, frames, err := Play(p, PlayOptions{Episodes: 1, MaxPipes: 1, FrameSkip: 2, GIFFrames: 3})
+	if err != nil || len(stats) != 1 || len(frames) != 3 || frames[0].Bounds().Dx() != 288 || frames[0].Bounds().Dy() != 512 {
+		t.Fatalf("Play: %v %v %d", err, stats, len(frames))
+	}
+	if _, _, _, err := LoadPolicy(kernel.Backend(), dir, "best"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustNewest(t *testing.T, dir string) string {
+	files, err := listRun(dir)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no checkpoint: %v", err)
+	}
+	return files[0]
+}
+
+func TestCorruptCheckpointIsReported(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ckpt.FileName(7)), []byte("ARCKPT01garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, err := LoadPolicy(kernel.Backend(), dir, "latest")
+	if err == nil {
+		t.Fatal("corrupt checkpoint loaded")
+	}
+	if _, err := os.Stat(filepath.Join(dir, ckpt.FileName(7))); err != nil {
+		t.Fatal("corrupt checkpoint was deleted")
+	}
+	_, _, _, err = LoadPolicy(kernel.Backend(), filepath.Join(dir, "nope"), "best")
+	if err == nil || errors.Is(err, nil) {
+		t.Fatal("missing directory accepted")
+	}
+	if _, err := Train(context.Background(), kernel.Backend(), Config{}, TrainOptions{Dir: dir, Steps: 1}); err == nil {
+		t.Fatal("zero config accepted")
+	}
+}
