@@ -39,14 +39,15 @@ const replayFile = "replay.bin"
 
 // TrainOptions says how long to train and where to keep the run.
 type TrainOptions struct {
-	Dir         string        // checkpoint directory; a rerun resumes from it
-	Steps       int64         // environment steps (decisions, all games together) to reach, counting earlier runs
-	SaveEvery   time.Duration // wall time between checkpoints (default 3 minutes)
-	Budget      time.Duration // stop after this wall time (0: no limit), e.g. kernel.Budget()
-	ReportEvery time.Duration // wall time between progress lines (default 10 s)
-	SaveReplay  bool          // also save the replay memory (~35 MB for 50,000 transitions) and restore it on resume
-	Out         io.Writer     // progress lines (default stdout)
-	OnReport    func(Report)  // called after each progress line (live plots), from the training goroutine
+	Dir         string          // checkpoint directory; a rerun resumes from it
+	Steps       int64           // environment steps (decisions, all games together) to reach, counting earlier runs
+	SaveEvery   time.Duration   // wall time between checkpoints (default 3 minutes)
+	Budget      time.Duration   // stop after this wall time (0: no limit), e.g. kernel.Budget()
+	ReportEvery time.Duration   // wall time between progress lines (default 10 s)
+	SaveReplay  bool            // also save the replay memory (~35 MB for 50,000 transitions) and restore it on resume
+	Out         io.Writer       // progress lines (default stdout)
+	OnReport    func(Report)    // called after each progress line (live plots), from the training goroutine
+	OnEval      func(EvalPoint) // called after each evaluation, from the training goroutine
 }
 
 // Report is one progress point.
@@ -316,6 +317,9 @@ func Train(ctx context.Context, backend compute.Backend, cfg Config, opt TrainOp
 		evalMu.Unlock()
 		for _, p := range got {
 			st.History.Evals = append(st.History.Evals, p)
+			if opt.OnEval != nil {
+				opt.OnEval(p)
+			}
 			fmt.Fprintf(opt.Out, "eval at %d steps (%.1f min): mean score %.1f, max %d, mean length %.0f frames, scores %v\n",
 				p.EnvSteps, p.Minutes, p.MeanScore, p.MaxScore, p.MeanFrames, p.Scores)
 			if p.MeanScore > st.History.Best {
@@ -609,4 +613,63 @@ func listRun(runDir string) ([]string, error) {
 		return nil, err
 	}
 	return d.List()
+}
+
+// reportJSON is Report with NaN stored as null (JSON has no NaN).
+type reportJSON struct {
+	EnvSteps  int64    `json:"env_steps"`
+	Frames    int64    `json:"frames"`
+	Iters     int64    `json:"iters"`
+	Minutes   float64  `json:"minutes"`
+	Epsilon   float64  `json:"epsilon"`
+	Loss      *float64 `json:"loss"`
+	MeanQ     *float64 `json:"mean_q"`
+	MeanScore *float64 `json:"mean_score"`
+	Episodes  int64    `json:"episodes"`
+	StepsPS   float64  `json:"steps_ps"`
+	ItersPS   float64  `json:"iters_ps"`
+}
+
+func nanToNil(x float64) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return &x
+}
+
+func nilToNaN(x *float64) float64 {
+	if x == nil {
+		return math.NaN()
+	}
+	return *x
+}
+
+// MarshalJSON writes NaN values (no loss yet, no episode yet) as null.
+func (r Report) MarshalJSON() ([]byte, error) {
+	return json.Marshal(reportJSON{
+		EnvSteps: r.EnvSteps, Frames: r.Frames, Iters: r.Iters, Minutes: r.Minutes, Epsilon: r.Epsilon,
+		Loss: nanToNil(r.Loss), MeanQ: nanToNil(r.MeanQ), MeanScore: nanToNil(r.MeanScore),
+		Episodes: r.Episodes, StepsPS: nanToZero(r.StepsPS), ItersPS: nanToZero(r.ItersPS),
+	})
+}
+
+// UnmarshalJSON reads null values as NaN.
+func (r *Report) UnmarshalJSON(b []byte) error {
+	var j reportJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*r = Report{
+		EnvSteps: j.EnvSteps, Frames: j.Frames, Iters: j.Iters, Minutes: j.Minutes, Epsilon: j.Epsilon,
+		Loss: nilToNaN(j.Loss), MeanQ: nilToNaN(j.MeanQ), MeanScore: nilToNaN(j.MeanScore),
+		Episodes: j.Episodes, StepsPS: nanToZero(j.StepsPS), ItersPS: nanToZero(j.ItersPS),
+	}
+	return nil
+}
+
+func nanToZero(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	return x
 }

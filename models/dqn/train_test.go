@@ -3,7 +3,9 @@ package dqn
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,5 +123,21 @@ func TestCorruptCheckpointIsReported(t *testing.T) {
 	}
 	if _, err := Train(context.Background(), kernel.Backend(), Config{}, TrainOptions{Dir: dir, Steps: 1}); err == nil {
 		t.Fatal("zero config accepted")
+	}
+}
+
+func TestReportJSONKeepsNaN(t *testing.T) {
+	r := Report{EnvSteps: 5, Loss: math.NaN(), MeanQ: 1.5, MeanScore: math.NaN(), StepsPS: math.Inf(1)}
+	b, err := json.Marshal(History{Reports: []Report{r}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h History
+	if err := json.Unmarshal(b, &h); err != nil {
+		t.Fatal(err)
+	}
+	got := h.Reports[0]
+	if got.EnvSteps != 5 || !math.IsNaN(got.Loss) || got.MeanQ != 1.5 || !math.IsNaN(got.MeanScore) || got.StepsPS != 0 {
+		t.Fatalf("round trip: %+v from %s", got, b)
 	}
 }
