@@ -126,10 +126,15 @@ func newChooser() *chooser {
 	}
 }
 
-// hasNvidiaGPU reports whether NVIDIA device files exist (cheap; no subprocess).
+// hasNvidiaGPU reports whether NVIDIA device files exist (cheap; no
+// subprocess): /dev/nvidia0... on Linux, /dev/dxg under WSL2.
 func hasNvidiaGPU() bool {
 	m, _ := filepath.Glob("/dev/nvidia[0-9]*")
-	return len(m) > 0
+	if len(m) > 0 {
+		return true
+	}
+	_, err := os.Stat("/dev/dxg")
+	return err == nil
 }
 
 // choose picks the backend; see Backend for the order.

@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -31,13 +33,22 @@ var xlaLoadMu sync.Mutex
 // loadXLA creates an XLA backend from a go-xla config "<plugin>[,opt=value...]",
 // where <plugin> is an absolute path or a plugin name go-xla can find. GPU
 // plugins get preallocate=false (XLA would otherwise reserve most of the GPU's
-// memory at start); ",preallocate=true" in the config overrides it. No
+// memory at start); $XLA_PYTHON_CLIENT_PREALLOCATE and
+// $XLA_PYTHON_CLIENT_MEM_FRACTION are honoured as JAX does, and
+// ",preallocate=true" in the config overrides both. No
 // auto-install is linked, so nothing is downloaded.
 func loadXLA(config string) (compute.Backend, error) {
 	plugin, _, _ := strings.Cut(config, ",")
 	opts := pjrt.NamedValuesMap{}
 	if looksLikeGPUPlugin(plugin) {
 		opts["preallocate"] = false
+		// JAX users' variables, honoured the same way (config options still win).
+		if v, err := strconv.ParseBool(os.Getenv("XLA_PYTHON_CLIENT_PREALLOCATE")); err == nil {
+			opts["preallocate"] = v
+		}
+		if f, err := strconv.ParseFloat(os.Getenv("XLA_PYTHON_CLIENT_MEM_FRACTION"), 32); err == nil && f > 0 && f <= 1 {
+			opts["memory_fraction"] = float32(f)
+		}
 		preloadNvidiaPipLibs(plugin)
 	}
 	type result struct {
