@@ -199,6 +199,14 @@ func (c *chooser) choose() choice {
 				}
 				return c.fallback(why+" could not be used", problems)
 			default:
+				// A relative file path ("./plugin.so") becomes absolute: go-xla
+				// takes any other non-absolute value for a plugin name.
+				if !filepath.IsAbs(plugin) && strings.ContainsRune(plugin, filepath.Separator) {
+					if abs, err := filepath.Abs(plugin); err == nil {
+						plugin = abs
+						cfg = abs + opts
+					}
+				}
 				b, err := c.loadXLA(cfg)
 				if err != nil {
 					fail("PJRT plugin %s does not load: %s", plugin, pluginError(plugin, err))

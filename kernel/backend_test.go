@@ -309,3 +309,17 @@ func TestPreloadNvidiaPipLibsIgnoresOtherPaths(t *testing.T) {
 		t.Errorf("a non-pip plugin path loaded %d libraries", n)
 	}
 }
+
+func TestXLARelativePluginPathMadeAbsolute(t *testing.T) {
+	dir := t.TempDir()
+	touch(t, filepath.Join(dir, "sub", "my_cuda_plugin.so"))
+	t.Chdir(dir)
+	c, _ := testChooser(t, map[string]string{BackendEnv: "xla:sub/my_cuda_plugin.so,allocator=cuda_async"})
+	fake := &fakeXLA{}
+	c.loadXLA = fake.load
+	ch := c.choose()
+	want := filepath.Join(dir, "sub", "my_cuda_plugin.so")
+	if ch.details.Plugin != want || len(fake.configs) != 1 || fake.configs[0] != want+",allocator=cuda_async" {
+		t.Fatalf("got plugin %q, loads %q; want %q with the option kept", ch.details.Plugin, fake.configs, want)
+	}
+}
