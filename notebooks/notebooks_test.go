@@ -1,0 +1,83 @@
+// Package notebooks holds the Jupyter notebooks; this test checks, without
+// Jupyter, the rules every notebook must follow (see README.md). `make test`
+// then executes them through the GoNB kernel (.ci/run_notebooks.py).
+package notebooks
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Preamble is the exact first code cell of every notebook: it makes this
+// repository's packages, at the versions go.mod pins, importable from GoNB.
+const Preamble = "!*go mod edit -require github.com/arcade-go/arcade@v0.0.0 -replace github.com/arcade-go/arcade=${GONB_DIR}/.."
+
+type notebook struct {
+	Metadata struct {
+		Kernelspec struct {
+			Name string `json:"name"`
+		} `json:"kernelspec"`
+	} `json:"metadata"`
+	Cells []struct {
+		CellType       string            `json:"cell_type"`
+		Source         json.RawMessage   `json:"source"`
+		Outputs        []json.RawMessage `json:"outputs"`
+		ExecutionCount *int              `json:"execution_count"`
+	} `json:"cells"`
+}
+
+// source joins a cell's source, stored as a string or a list of lines.
+func source(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var lines []string
+	_ = json.Unmarshal(raw, &lines)
+	return strings.Join(lines, "")
+}
+
+func TestNotebookRules(t *testing.T) {
+	files, err := filepath.Glob("*.ipynb")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no notebooks found (%v)", err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var nb notebook
+		if err := json.Unmarshal(data, &nb); err != nil {
+			t.Errorf("%s: not valid notebook JSON: %v", f, err)
+			continue
+		}
+		if nb.Metadata.Kernelspec.Name != "arcade" {
+			t.Errorf("%s: kernelspec name %q, want \"arcade\"", f, nb.Metadata.Kernelspec.Name)
+		}
+		first := true
+		for i, c := range nb.Cells {
+			if c.CellType != "code" {
+				continue
+			}
+			if first {
+				if got := strings.TrimSpace(source(c.Source)); got != Preamble {
+					t.Errorf("%s: first code cell is %q, want exactly %q", f, got, Preamble)
+				}
+				first = false
+			}
+			if len(c.Outputs) > 0 || c.ExecutionCount != nil {
+				t.Errorf("%s: cell %d has outputs; commit notebooks without them (jupyter nbconvert --clear-output --inplace %s)", f, i, f)
+			}
+		}
+		if first {
+			t.Errorf("%s: no code cells", f)
+		}
+		if strings.Contains(string(data), "/root/") || strings.Contains(string(data), "/home/") {
+			t.Errorf("%s: contains a machine path (/root/ or /home/)", f)
+		}
+	}
+}
