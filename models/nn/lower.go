@@ -65,32 +65,50 @@ func padTo(x *Node, start, dims []int) *Node {
 // w identities before y guarantees dL/dy is recorded before it is used. The
 // ignored incoming gradients are dropped by dead-code elimination.
 func customVJP(x, w, b *Node, biasDims []int, fwd func() *Node, dxFn, dwFn func(dy *Node) *Node) *Node {
-	g := w.Graph()
+	g := x.Graph()
+	if w != nil {
+		g = w.Graph()
+	}
 	var dy *Node // dL/dy of the current reverse pass
 	grad := func(fn func(*Node) *Node, like *Node) func(_, _ *Node) *Node {
 		return func(_, _ *Node) *Node {
 			if dy == nil {
 				return ZerosLike(like)
 			}
-			return fn(dy)
+			// A later gradient pass may reach these nodes (e.g. through an
+			// optimizer update of the weights): they are not differentiable.
+			return StopGradient(fn(dy))
 		}
 	}
 	first := func(n *Node) *Node {
 		return Reshape(Slice(Reshape(n, n.Shape().Size()), AxisRange(0, 1)))
 	}
-	tie := MulScalar(first(IdentityWithCustomGradient(w, grad(dwFn, w))), 0)
+	var tie *Node
+	if w != nil && dwFn != nil {
+		tie = MulScalar(first(IdentityWithCustomGradient(w, grad(dwFn, w))), 0)
+	}
 	if x != nil && dxFn != nil {
-		tie = Add(tie, MulScalar(first(IdentityWithCustomGradient(x, grad(dxFn, x))), 0))
+		tx := MulScalar(first(IdentityWithCustomGradient(x, grad(dxFn, x))), 0)
+		if tie == nil {
+			tie = tx
+		} else {
+			tie = Add(tie, tx)
+		}
 	}
 	y0 := StopGradient(fwd())
-	n := 1
-	for _, d := range biasDims {
-		n *= d
+	var y *Node
+	if biasDims == nil {
+		y = Add(y0, tie) // scalar: costs a sum of dL/dy in the reverse pass
+	} else {
+		n := 1
+		for _, d := range biasDims {
+			n *= d
+		}
+		if b == nil {
+			b = Zeros(g, shapeOf(y0.DType(), n))
+		}
+		y = Add(y0, Reshape(Add(b, tie), biasDims...))
 	}
-	if b == nil {
-		b = Zeros(g, shapeOf(y0.DType(), n))
-	}
-	y := Add(y0, Reshape(Add(b, tie), biasDims...))
 	return IdentityWithCustomGradient(y, func(_, v *Node) *Node {
 		dy = v
 		return v
@@ -213,7 +231,7 @@ func (pl nhwcPlan) order(w4 *Node) *Node {
 	}
 	// (i, j) = (2*di + a, 2*dj + b): [O*kk, a, dj, (b, C)] -> [O*kk, dj, a, (b, C)].
 	kk := k / 2
-	t = TransposeAllAxes(Reshape(t, o*kk, 2, kk, 2*c, 1), 0, 2, 1, 3, 4)
+	t = TransposeAllAxes(Reshape(t, o*kk, 2, kk, 2*c), 0, 2, 1, 3) // the Go backend's fast [0,2,1,3]
 	return Reshape(t, o, k*k*c)
 }
 
@@ -324,4 +342,71 @@ func convTranspose2DPlan(pl nhwcPlan, x, wt, bias *Node) *Node {
 		func(dy *Node) *Node {
 			return DotGeneral(xm, []int{0}, nil, patchesOf(dy), []int{0}, nil) // [Cin, K]
 		})
+}
+
+// ---------------------------------------------------------------- max-pool 2x2
+
+// maxPair returns max(a, b) elementwise and, for the reverse pass, the split of
+// a gradient g of the result between a (where a >= b: ties go to the first, as
+// PyTorch's max-pool picks the first maximum) and b.
+func maxPair(a, b *Node) (m *Node, split func(g *Node) (ga, gb *Node)) {
+	m = Max(a, b)
+	return m, func(g *Node) (*Node, *Node) {
+		ge := GreaterOrEqual(a, b)
+		zero := ScalarZero(g.Graph(), g.DType())
+		return Where(ge, g, zero), Where(ge, zero, g)
+	}
+}
+
+// pairMax reduces axis 1 (of size 2) of x [A, 2, B] by max with whole-row
+// copies, returning [A, B] and the gradient scatter back to [A, 2, B].
+func pairMax(x *Node) (*Node, func(g *Node) *Node) {
+	d := x.Shape().Dimensions
+	a := Reshape(crop(x, []int{0, 0, 0}, []int{d[0], 1, d[2]}), d[0], d[2])
+	b := Reshape(crop(x, []int{0, 1, 0}, []int{d[0], 2, d[2]}), d[0], d[2])
+	m, split := maxPair(a, b)
+	return m, func(g *Node) *Node {
+		ga, gb := split(g)
+		return Concatenate([]*Node{Reshape(ga, d[0], 1, d[2]), Reshape(gb, d[0], 1, d[2])}, 1)
+	}
+}
+
+// maxPool2CBHW is the 2x2 max-pool of x [C,B,H,W] (H, W even).
+func maxPool2CBHW(x *Node) *Node {
+	d := x.Shape().Dimensions
+	c, b, h, w := d[0], d[1], d[2], d[3]
+	r := c * b * h
+	var colsBack, rowsBack func(*Node) *Node
+	return customVJP(x, nil, nil, nil,
+		func() *Node {
+			// Column pairs to a middle axis (fast [0,2,1,3]), then rows.
+			xc := Reshape(TransposeAllAxes(Reshape(x, r, w/2, 2, 1), 0, 2, 1, 3), r, 2, w/2)
+			var m1, m2 *Node
+			m1, colsBack = pairMax(xc)                       // [R, W/2]
+			m2, rowsBack = pairMax(Reshape(m1, r/2, 2, w/2)) // [R/2, W/2]
+			return Reshape(m2, c, b, h/2, w/2)
+		},
+		func(dy *Node) *Node {
+			g1 := Reshape(rowsBack(Reshape(dy, r/2, w/2)), r, w/2)
+			g0 := colsBack(g1) // [R, 2, W/2]
+			return Reshape(TransposeAllAxes(Reshape(g0, r, 2, w/2, 1), 0, 2, 1, 3), c, b, h, w)
+		}, nil)
+}
+
+// maxPool2NHWC is the 2x2 max-pool of x [B,H,W,C] (H, W even).
+func maxPool2NHWC(x *Node) *Node {
+	d := x.Shape().Dimensions
+	b, h, w, c := d[0], d[1], d[2], d[3]
+	var rowsBack, colsBack func(*Node) *Node
+	return customVJP(x, nil, nil, nil,
+		func() *Node {
+			var m1, m2 *Node
+			m1, rowsBack = pairMax(Reshape(x, b*h/2, 2, w*c))    // [B*H/2, W*C]
+			m2, colsBack = pairMax(Reshape(m1, b*h/2*w/2, 2, c)) // [B*H/2*W/2, C]
+			return Reshape(m2, b, h/2, w/2, c)
+		},
+		func(dy *Node) *Node {
+			g1 := Reshape(colsBack(Reshape(dy, b*h/2*w/2, c)), b*h/2, w*c)
+			return Reshape(rowsBack(g1), b, h, w, c)
+		}, nil)
 }

@@ -19,6 +19,14 @@ func MaxPool2D(x *Node, kernel int) *Node {
 	if kernel < 1 || d[2]%kernel != 0 || d[3]%kernel != 0 {
 		panic(fmt.Sprintf("nn.MaxPool2D: kernel %d must divide the spatial size %dx%d", kernel, d[2], d[3]))
 	}
+	if v, ok := internalOf(x); ok && !useNative(x.Graph()) && kernel == 2 {
+		switch v.layout {
+		case layoutNHWC:
+			return fromNHWC(maxPool2NHWC(v.node))
+		case layoutCBHW:
+			return fromCBHW(maxPool2CBHW(v.node))
+		}
+	}
 	if v, ok := internalOf(x); ok && !useNative(x.Graph()) {
 		switch v.layout {
 		case layoutNHWC: // [B,H,W,C]

@@ -78,6 +78,8 @@ func buildCase(c refCase, s *model.Scope, x *Node) *Node {
 	case "chain_dqn":
 		y := MaxPool2D(ReLU(BatchNorm2D(s.In("bn"), Conv2D(s.In("conv"), x, 4, 3, 1, 1, true))), 2)
 		return BatchNorm1D(s.In("bn1"), Linear(s.In("fc"), Flatten(y), 5, true))
+	case "chain_s2pool":
+		return MaxPool2D(ReLU(BatchNorm2D(s.In("bn"), Conv2D(s.In("conv"), x, 4, 4, 2, 1, true))), 2)
 	case "chain_gen":
 		y := ReLU(BatchNorm2D(s.In("bn"), ConvTranspose2D(s.In("c1"), x, 4, 4, 1, 0, false)))
 		return Tanh(ConvTranspose2D(s.In("c2"), y, 3, 4, 2, 1, false))

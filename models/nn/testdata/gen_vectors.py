@@ -81,6 +81,18 @@ class GenChain(nn.Module):
         return torch.tanh(self.c2(torch.relu(self.bn(self.c1(x)))))
 
 
+class ChainS2Pool(nn.Module):
+    """strided conv (channels-last internally) + BN + ReLU + maxpool2."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 4, 2, 1)
+        self.bn = nn.BatchNorm2d(4)
+
+    def forward(self, x):
+        return torch.max_pool2d(torch.relu(self.bn(self.conv(x))), 2)
+
+
 cases = [
     run("conv_k3s1p1", nn.Conv2d(3, 4, 3, 1, 1, bias=True), [2, 3, 6, 6], "conv", [4, 3, 1, 1, True]),
     run("conv_k4s2p1", nn.Conv2d(3, 5, 4, 2, 1, bias=False), [2, 3, 8, 8], "conv", [5, 4, 2, 1, False]),
@@ -101,6 +113,7 @@ cases = [
     run("linear_nobias", nn.Linear(6, 2, bias=False), [3, 6], "linear", [2, False]),
     run("chain_dqn", Chain(), [4, 3, 8, 8], "chain_dqn", [], True, randomize_bn),
     run("chain_gen", GenChain(), [3, 5, 1, 1], "chain_gen", [], True, randomize_bn),
+    run("chain_s2pool", ChainS2Pool(), [2, 3, 8, 8], "chain_s2pool", [], True, randomize_bn),
 ]
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors.json")

@@ -1,0 +1,267 @@
+// Command bench times one training step of the two Arcade models, in Go (GoMLX
+// on this process's backend, models/nn layers) and in PyTorch (torch_step.py),
+// side by side in one run on the same number of cores, and prints per model:
+//
+//	BENCH model=dcgan go_s=... torch_s=... ratio=... go_rss_mb=... torch_rss_mb=... gflop=... go_gflops=... torch_gflops=...
+//
+// go_s and torch_s are medians of -steps steps after -warmup steps, ratio is
+// go_s/torch_s, RSS is each child process's peak resident set (getrusage).
+// Each side runs in its own child process, one after the other.
+//
+//	go run ./bench                    # both models, all cores
+//	go run ./bench -models dqn -threads 2 -steps 20
+//	go run ./bench -device cuda       # XLA CUDA vs PyTorch CUDA (see gpu.sh)
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/arcade-go/arcade/kernel"
+)
+
+var (
+	flagModels  = flag.String("models", "dcgan,dqn", "comma-separated models to time: dcgan, dqn")
+	flagSteps   = flag.Int("steps", 10, "timed steps (the median is reported)")
+	flagWarmup  = flag.Int("warmup", 3, "untimed steps first (compilation, caches)")
+	flagThreads = flag.Int("threads", runtime.NumCPU(), "cores for each side: GOMAXPROCS for Go, torch.set_num_threads for PyTorch")
+	flagPython  = flag.String("python", "/usr/bin/python3", "Python with PyTorch")
+	flagDevice  = flag.String("device", "cpu", "cpu, or cuda (Go on XLA CUDA via GOMLX_BACKEND=xla:cuda, PyTorch on CUDA)")
+	flagSide    = flag.String("side", "", "internal: run one side (go) of one model in this process")
+	flagOnly    = flag.String("only", "", "run only one side: go or torch (default both)")
+	flagProfile = flag.String("cpuprofile", "", "with -side go: write a CPU profile of the timed steps")
+)
+
+func main() {
+	flag.Parse()
+	if *flagSide == "go" {
+		if err := runGoSide(*flagModels); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	for _, m := range strings.Split(*flagModels, ",") {
+		if err := benchModel(strings.TrimSpace(m)); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// result is what a child reports: the median step time and its peak RSS.
+type result struct {
+	median float64
+	rssMB  float64
+}
+
+func benchModel(m string) error {
+	if m != "dcgan" && m != "dqn" {
+		return fmt.Errorf("unknown model %q (want dcgan or dqn)", m)
+	}
+	load, _ := os.ReadFile("/proc/loadavg")
+	fmt.Printf("# %s: %d threads, %d warm-up + %d timed steps, device %s, load %s", m, *flagThreads, *flagWarmup, *flagSteps, *flagDevice, load)
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	var goRes, torchRes result
+	if *flagOnly != "torch" {
+		args := []string{"-side", "go", "-models", m, "-steps", strconv.Itoa(*flagSteps), "-warmup", strconv.Itoa(*flagWarmup)}
+		if *flagProfile != "" {
+			args = append(args, "-cpuprofile", *flagProfile)
+		}
+		cmd := exec.Command(self, args...)
+		cmd.Env = append(os.Environ(), fmt.Sprintf("GOMAXPROCS=%d", *flagThreads))
+		if *flagDevice == "cuda" && os.Getenv(kernel.BackendEnv) == "" {
+			cmd.Env = append(cmd.Env, kernel.BackendEnv+"=xla:cuda")
+		}
+		if goRes, err = runChild(cmd); err != nil {
+			return fmt.Errorf("go side of %s: %w", m, err)
+		}
+	}
+	if *flagOnly != "go" {
+		script := filepath.Join(sourceDir(), "torch_step.py")
+		cmd := exec.Command(*flagPython, script, "--model", m, "--steps", strconv.Itoa(*flagSteps),
+			"--warmup", strconv.Itoa(*flagWarmup), "--threads", strconv.Itoa(*flagThreads), "--device", *flagDevice)
+		cmd.Env = append(os.Environ(), fmt.Sprintf("OMP_NUM_THREADS=%d", *flagThreads), fmt.Sprintf("OPENBLAS_NUM_THREADS=%d", *flagThreads))
+		if torchRes, err = runChild(cmd); err != nil {
+			return fmt.Errorf("torch side of %s: %w", m, err)
+		}
+	}
+	gf := gflopPerStep(m)
+	ratio := 0.0
+	if torchRes.median > 0 {
+		ratio = goRes.median / torchRes.median
+	}
+	dev := ""
+	if *flagDevice != "cpu" {
+		dev = " device=" + *flagDevice
+	}
+	fmt.Printf("BENCH model=%s%s go_s=%.4f torch_s=%.4f ratio=%.2f go_rss_mb=%.0f torch_rss_mb=%.0f gflop=%.2f go_gflops=%.1f torch_gflops=%.1f\n",
+		m, dev, goRes.median, torchRes.median, ratio, goRes.rssMB, torchRes.rssMB, gf, safeDiv(gf, goRes.median), safeDiv(gf, torchRes.median))
+	return nil
+}
+
+func safeDiv(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+// sourceDir is the bench/ folder: where this file is, or ./bench from the
+// repository root when run from a built binary elsewhere.
+func sourceDir() string {
+	if d := os.Getenv("ARCADE_BENCH_DIR"); d != "" {
+		return d
+	}
+	if _, err := os.Stat("bench/torch_step.py"); err == nil {
+		return "bench"
+	}
+	exe, _ := os.Executable()
+	return filepath.Dir(exe)
+}
+
+// runChild runs cmd, passes its stderr through, and reads "RESULT median_s=X"
+// from its stdout; the peak RSS comes from the child's rusage.
+func runChild(cmd *exec.Cmd) (result, error) {
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		return result{}, fmt.Errorf("%v: %w\n%s", cmd.Args, err, out.String())
+	}
+	var res result
+	sc := bufio.NewScanner(&out)
+	found := false
+	for sc.Scan() {
+		line := sc.Text()
+		if v, ok := strings.CutPrefix(line, "RESULT median_s="); ok {
+			f, err := strconv.ParseFloat(strings.Fields(v)[0], 64)
+			if err != nil {
+				return result{}, fmt.Errorf("bad line %q", line)
+			}
+			res.median, found = f, true
+		} else {
+			fmt.Println("#", line)
+		}
+	}
+	if !found {
+		return result{}, fmt.Errorf("%v printed no RESULT line:\n%s", cmd.Args, out.String())
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		res.rssMB = float64(ru.Maxrss) / 1024 // Linux: KiB
+	}
+	return res, nil
+}
+
+// runGoSide times the Go step of one model in this process.
+func runGoSide(m string) error {
+	backend := kernel.Backend()
+	store := model.NewStore()
+	store.RootScope().SetParam(model.ParamInitialSeed, int64(1))
+	rng := rand.New(rand.NewPCG(1, 2))
+	randn := func(dims ...int) *tensors.Tensor {
+		n := 1
+		for _, d := range dims {
+			n *= d
+		}
+		data := make([]float32, n)
+		for i := range data {
+			data[i] = float32(rng.NormFloat64())
+		}
+		return tensors.FromFlatDataAndDimensions(data, dims...)
+	}
+	var step func() error
+	switch m {
+	case "dcgan":
+		exec, err := model.NewExec(backend, store, dcganStep)
+		if err != nil {
+			return err
+		}
+		real := randn(16, 3, 64, 64)
+		step = func() error {
+			out, err := exec.Exec(real, randn(16, 100, 1, 1))
+			for _, t := range out {
+				t.MustConstFlatData(func(any) {})
+			}
+			return err
+		}
+	case "dqn":
+		exec, err := model.NewExec(backend, store, dqnStep)
+		if err != nil {
+			return err
+		}
+		s, s2 := randn(32, 4, 64, 64), randn(32, 4, 64, 64)
+		a := make([]int32, 32)
+		r, term := make([]float32, 32), make([]float32, 32)
+		for i := range a {
+			a[i] = int32(i % 2)
+			r[i] = 0.1
+		}
+		step = func() error {
+			out, err := exec.Exec(s, tensors.FromFlatDataAndDimensions(a, 32),
+				tensors.FromFlatDataAndDimensions(r, 32), tensors.FromFlatDataAndDimensions(term, 32), s2)
+			for _, t := range out {
+				t.MustConstFlatData(func(any) {})
+			}
+			return err
+		}
+	default:
+		return fmt.Errorf("unknown model %q", m)
+	}
+	for range *flagWarmup {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	stopProfile := startProfile(*flagProfile)
+	times := make([]float64, 0, *flagSteps)
+	for range *flagSteps {
+		t0 := time.Now()
+		if err := step(); err != nil {
+			return err
+		}
+		times = append(times, time.Since(t0).Seconds())
+	}
+	stopProfile()
+	slices.Sort(times)
+	fmt.Printf("go %s steps: %s\n", m, fmtTimes(times))
+	fmt.Printf("RESULT median_s=%.5f\n", median(times))
+	return nil
+}
+
+func median(t []float64) float64 {
+	n := len(t)
+	if n == 0 {
+		return 0
+	}
+	if n%2 == 1 {
+		return t[n/2]
+	}
+	return (t[n/2-1] + t[n/2]) / 2
+}
+
+func fmtTimes(t []float64) string {
+	parts := make([]string, len(t))
+	for i, v := range t {
+		parts[i] = fmt.Sprintf("%.3f", v)
+	}
+	return strings.Join(parts, " ")
+}
