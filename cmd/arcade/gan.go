@@ -108,6 +108,7 @@ func sampleGAN(args []string) error {
 	n := fs.Int("n", 64, "number of samples")
 	seed := fs.Uint64("seed", 1, "noise seed")
 	out := fs.String("o", "samples.png", "output: a .png grid, or .safetensors with z [N,100,1,1] and images [N,3,64,64]")
+	quality := fs.Bool("quality", false, "also print the samples' quality (Fréchet distance to real frames, share per game)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -135,6 +136,17 @@ func sampleGAN(args []string) error {
 		return err
 	}
 	fmt.Printf("wrote %d samples of step %d to %s\n", *n, m.Step, *out)
+	if *quality {
+		q, err := dcgan.NewQuality(kernel.Backend(), dcgan.QualityOptions{Cache: filepath.Join(kernel.RunsDir(), "gan-classifier")})
+		if err != nil {
+			return err
+		}
+		s, err := q.Score(imgs)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("quality of the %d samples: %s\n", *n, s)
+	}
 	return nil
 }
 
