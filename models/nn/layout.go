@@ -120,12 +120,19 @@ func toCBHW(x *Node) *Node {
 	return Reshape(swap01(Reshape(x, d[0], d[1], d[2]*d[3])), d[1], d[0], d[2], d[3])
 }
 
-// swapMid transposes x viewed as [a, b, c] to [a, c, b]. It is written as the
-// rank-4 permutation [0,2,1,3] of [a,b,c,1], which the Go backend runs with a
-// fast blocked kernel rather than its generic transpose.
+// swapMid transposes x viewed as [a, b, c] to [a, c, b] with the Go backend's
+// fast transposes: a tiled 2D transpose [a*b, c] -> [c, a*b], then [c, a, b] ->
+// [a, c, b], which moves whole rows of b elements. (The backend's [0,2,1,3]
+// kernel on [a, b, c, 1] would copy element by element.)
 func swapMid(x *Node, a, b, c int) *Node {
-	y := TransposeAllAxes(Reshape(x, a, b, c, 1), 0, 2, 1, 3)
-	return Reshape(y, a, c, b)
+	switch {
+	case b == 1 || c == 1:
+		return Reshape(x, a, c, b)
+	case a == 1:
+		return Reshape(TransposeAllAxes(Reshape(x, b, c), 1, 0), 1, c, b)
+	}
+	t := TransposeAllAxes(Reshape(x, a*b, c), 1, 0) // [c, a*b]
+	return swap01(Reshape(t, c, a, b))
 }
 
 // swap01 transposes a rank-3 [a,b,c] to [b,a,c] (a fast path of the Go backend).

@@ -34,6 +34,43 @@ func crop(x *Node, start, end []int) *Node {
 	return Pad(x, ScalarZero(x.Graph(), x.DType()), axes...)
 }
 
+// cropG is crop written as a Gather of one slice: the Go backend copies its
+// contiguous runs straight into an uninitialised output (Pad first zero-fills
+// its output). Like crop, use it only inside customVJP functions.
+func cropG(x *Node, start, end []int) *Node {
+	d := x.Shape().Dimensions
+	var axes []int
+	var starts []int32
+	var sizes []int
+	outDims := make([]int, len(d))
+	for a := range d {
+		outDims[a] = end[a] - start[a]
+		if start[a] != 0 || end[a] != d[a] {
+			axes = append(axes, a)
+			starts = append(starts, int32(start[a]))
+			sizes = append(sizes, end[a]-start[a])
+		}
+	}
+	if len(axes) == 0 {
+		return x
+	}
+	st := Const(x.Graph(), [][]int32{starts})
+	return Reshape(GatherSlices(x, axes, st, sizes, true), outDims...)
+}
+
+// shiftsG returns, for x [R, L] and offsets o_1..o_m, the [m*R, n] matrix whose
+// block i is x[:, o_i : o_i+n]: one Gather of m slices, copied as contiguous
+// rows.
+func shiftsG(x *Node, offsets []int, n int) *Node {
+	r := x.Shape().Dimensions[0]
+	starts := make([][]int32, len(offsets))
+	for i, o := range offsets {
+		starts[i] = []int32{int32(o)}
+	}
+	st := Const(x.Graph(), starts)
+	return Reshape(GatherSlices(x, []int{1}, st, []int{n}, true), len(offsets)*r, n)
+}
+
 // padTo places x at offset start inside zeros of shape dims.
 func padTo(x *Node, start, dims []int) *Node {
 	d := x.Shape().Dimensions
@@ -137,19 +174,16 @@ func convS1CBHW(x, wm *Node, k, p int) (y, pt *Node) {
 	n := b * hp * wp
 	maxShift := (k-1)*wp + k - 1
 	flat := padTo(Reshape(xp, c, n), []int{0, 0}, []int{c, n + maxShift}) // [C, N+maxShift]
-	blocks := make([]*Node, 0, k*k)
+	offsets := make([]int, 0, k*k)
 	for i := range k {
 		for j := range k {
-			off := i*wp + j
-			blocks = append(blocks, crop(flat, []int{0, off}, []int{c, off + n}))
+			offsets = append(offsets, i*wp+j)
 		}
 	}
-	pt = blocks[0]
-	if len(blocks) > 1 {
-		pt = Concatenate(blocks, 0) // [k*k*C, N]
-	}
+	pt = shiftsG(flat, offsets, n)                         // [k*k*C, N]
 	yw := DotGeneral(wm, []int{1}, nil, pt, []int{0}, nil) // [Cout, N]
-	y = crop(Reshape(yw, cout, b, hp, wp), []int{0, 0, 0, 0}, []int{cout, b, ho, wo})
+	y = cropG(Reshape(yw, cout*b, hp, wp), []int{0, 0, 0}, []int{cout * b, ho, wo})
+	y = Reshape(y, cout, b, ho, wo)
 	return y, pt
 }
 
@@ -362,8 +396,8 @@ func maxPair(a, b *Node) (m *Node, split func(g *Node) (ga, gb *Node)) {
 // copies, returning [A, B] and the gradient scatter back to [A, 2, B].
 func pairMax(x *Node) (*Node, func(g *Node) *Node) {
 	d := x.Shape().Dimensions
-	a := Reshape(crop(x, []int{0, 0, 0}, []int{d[0], 1, d[2]}), d[0], d[2])
-	b := Reshape(crop(x, []int{0, 1, 0}, []int{d[0], 2, d[2]}), d[0], d[2])
+	a := Reshape(cropG(x, []int{0, 0, 0}, []int{d[0], 1, d[2]}), d[0], d[2])
+	b := Reshape(cropG(x, []int{0, 1, 0}, []int{d[0], 2, d[2]}), d[0], d[2])
 	m, split := maxPair(a, b)
 	return m, func(g *Node) *Node {
 		ga, gb := split(g)
@@ -379,17 +413,17 @@ func maxPool2CBHW(x *Node) *Node {
 	var colsBack, rowsBack func(*Node) *Node
 	return customVJP(x, nil, nil, nil,
 		func() *Node {
-			// Column pairs to a middle axis (fast [0,2,1,3]), then rows.
-			xc := Reshape(TransposeAllAxes(Reshape(x, r, w/2, 2, 1), 0, 2, 1, 3), r, 2, w/2)
+			// Column parity to the leading axis (tiled 2D transpose), then rows.
+			xc := Reshape(TransposeAllAxes(Reshape(x, r*w/2, 2), 1, 0), 1, 2, r*w/2)
 			var m1, m2 *Node
-			m1, colsBack = pairMax(xc)                       // [R, W/2]
+			m1, colsBack = pairMax(xc)                       // [1, R*W/2]
 			m2, rowsBack = pairMax(Reshape(m1, r/2, 2, w/2)) // [R/2, W/2]
 			return Reshape(m2, c, b, h/2, w/2)
 		},
 		func(dy *Node) *Node {
 			g1 := Reshape(rowsBack(Reshape(dy, r/2, w/2)), r, w/2)
-			g0 := colsBack(g1) // [R, 2, W/2]
-			return Reshape(TransposeAllAxes(Reshape(g0, r, 2, w/2, 1), 0, 2, 1, 3), c, b, h, w)
+			g0 := colsBack(Reshape(g1, 1, r*w/2)) // [1, 2, R*W/2]
+			return Reshape(TransposeAllAxes(Reshape(g0, 2, r*w/2), 1, 0), c, b, h, w)
 		}, nil)
 }
 
