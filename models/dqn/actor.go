@@ -34,11 +34,12 @@ type Actor struct {
 	frames   int64 // game frames played
 	episodes []EpisodeStat
 
-	games  []*flappy.Game
-	stacks []FrameStack
-	obs    []float32
-	greedy []int
-	frame  flappy.Frame
+	games   []*flappy.Game
+	stacks  []FrameStack
+	pending [][]pendingStep // per game, the last decisions not yet in the replay memory (n-step returns)
+	obs     []float32
+	greedy  []int
+	frame   flappy.Frame
 }
 
 // NewActor returns an actor with games seeded from cfg.Seed and round (so a
@@ -51,10 +52,11 @@ func NewActor(backend compute.Backend, cfg Config, replay *Replay, w *Weights, r
 	pcg := rand.NewPCG(uint64(cfg.Seed), uint64(round)<<32|0xac7)
 	a := &Actor{
 		cfg: cfg, replay: replay, policy: p, pcg: pcg, rng: rand.New(pcg),
-		games:  make([]*flappy.Game, cfg.Games),
-		stacks: make([]FrameStack, cfg.Games),
-		obs:    make([]float32, cfg.Games*StackFrames*FramePixels),
-		greedy: make([]int, cfg.Games),
+		games:   make([]*flappy.Game, cfg.Games),
+		stacks:  make([]FrameStack, cfg.Games),
+		pending: make([][]pendingStep, cfg.Games),
+		obs:     make([]float32, cfg.Games*StackFrames*FramePixels),
+		greedy:  make([]int, cfg.Games),
 	}
 	a.next.Store(w)
 	for i := range a.games {
@@ -124,7 +126,7 @@ func (a *Actor) Step() ([]EpisodeStat, error) {
 		}
 		s := a.stacks[i]
 		s2 := FrameStack{s[1], s[2], s[3], id}
-		if err := a.replay.Add(s, action, float32(reward), s2, done); err != nil {
+		if err := a.store(i, pendingStep{s: s, action: action, reward: reward}, s2, done); err != nil {
 			return nil, err
 		}
 		a.stacks[i] = s2
@@ -140,6 +142,45 @@ func (a *Actor) Step() ([]EpisodeStat, error) {
 	}
 	a.steps += int64(n)
 	return ended, nil
+}
+
+// pendingStep is a decision whose n-step transition is not complete yet.
+type pendingStep struct {
+	s      FrameStack
+	action int
+	reward float64
+}
+
+// store queues game i's decision p, which led to s2, and writes the
+// transitions that are complete: with n-step returns (cfg.NStep = n) the one
+// of the decision n steps back, r_t + gamma r_(t+1) + ... + gamma^(n-1)
+// r_(t+n-1) towards s_(t+n); at a crash all queued ones, towards the crash.
+// With n = 1 that is the reference's (s, a, r, s', terminal).
+func (a *Actor) store(i int, p pendingStep, s2 FrameStack, done bool) error {
+	q := append(a.pending[i], p)
+	ret := func(from int) float64 {
+		r := 0.0
+		for k := len(q) - 1; k >= from; k-- {
+			r = q[k].reward + a.cfg.Gamma*r
+		}
+		return r
+	}
+	switch {
+	case done:
+		for j := range q {
+			if err := a.replay.AddN(q[j].s, q[j].action, float32(ret(j)), s2, true, len(q)-j); err != nil {
+				return err
+			}
+		}
+		q = q[:0]
+	case len(q) >= a.cfg.NStep:
+		if err := a.replay.AddN(q[0].s, q[0].action, float32(ret(0)), s2, false, len(q)); err != nil {
+			return err
+		}
+		q = append(q[:0], q[1:]...)
+	}
+	a.pending[i] = q
+	return nil
 }
 
 // Steps returns the decisions taken so far (all games).

@@ -29,6 +29,7 @@ type Config struct {
 	Observe    int     // environment steps before training starts (OBSERVE = 100)
 	TargetSync int     // training iterations between copies of the online network to the target (UPDATE_TIME = 100)
 	DoubleDQN  bool    // y = r + gamma*Q_target(s', argmax_a Q_online(s', a)) instead of max_a Q_target(s', a)
+	NStep      int     // n-step returns: y = r_t + ... + gamma^(n-1) r_(t+n-1) + gamma^n max Q_target(s_(t+n)) (1: the reference)
 	BNMomentum float64 // batch-norm running-statistics momentum, PyTorch convention (0.01: OneFlow's momentum 0.99)
 
 	// Exploration: epsilon falls linearly from EpsilonStart to EpsilonEnd over
@@ -62,7 +63,7 @@ func Reference() Config {
 	return Config{
 		Name:  "reference",
 		Gamma: 0.99, LR: 2e-4, Beta1: 0.9, Beta2: 0.999, AdamEps: 1e-8,
-		BatchSize: 32, ReplaySize: 50000, Observe: 100, TargetSync: 100, BNMomentum: BNMomentum,
+		BatchSize: 32, ReplaySize: 50000, Observe: 100, TargetSync: 100, BNMomentum: BNMomentum, NStep: 1,
 		EpsilonStart: 0, EpsilonEnd: 0, EpsilonSteps: 200000, RandomFlapProb: 0.5,
 		Games: 1, FrameSkip: 1,
 		EvalEvery: 20000, EvalEpisodes: 5, EvalMaxPipes: 1000,
@@ -143,6 +144,8 @@ func (c Config) Validate() error {
 		return bad("Observe = %d, want >= 0", c.Observe)
 	case !finite(c.BNMomentum) || c.BNMomentum <= 0 || c.BNMomentum > 1:
 		return bad("BNMomentum = %v, want in (0, 1]", c.BNMomentum)
+	case c.NStep < 1 || c.NStep > 100:
+		return bad("NStep = %d, want 1..100", c.NStep)
 	case c.TargetSync < 1:
 		return bad("TargetSync = %d, want >= 1 training iteration", c.TargetSync)
 	case !finite(c.EpsilonStart) || c.EpsilonStart < 0 || c.EpsilonStart > 1:

@@ -224,10 +224,10 @@ func TestParityWithPyTorch(t *testing.T) {
 	}
 	names := []string{"conv1_weight", "conv2_bias", "bn1_weight", "bn3_bias", "fc1_bias", "fc2_weight", "fc2_bias"}
 	outs, err := model.CallOnceN(kernel.Backend(), gradStore, func(scope *model.Scope, in []*Node) []*Node {
-		s, a, r, term, s2 := in[0], in[1], in[2], in[3], in[4]
+		s, a, r, discount, s2 := in[0], in[1], in[2], in[3], in[4]
 		g := s.Graph()
 		online, target := scope.At(OnlineScope), scope.At(TargetScope)
-		y := l.targetGraph(online, target, r, term, s2)
+		y := l.targetGraph(online, target, r, discount, s2)
 		nn.SetTraining(online, g, true)
 		q := QNet(online, online, s)
 		qa := ReduceSum(Mul(q, OneHot(a, NumActions, dtypes.Float32)), 1)
@@ -243,7 +243,7 @@ func TestParityWithPyTorch(t *testing.T) {
 	}, tensors.FromFlatDataAndDimensions(b.States, v.Batch, 4, 64, 64),
 		tensors.FromFlatDataAndDimensions(b.Actions, v.Batch),
 		tensors.FromFlatDataAndDimensions(b.Rewards, v.Batch),
-		tensors.FromFlatDataAndDimensions(b.Terminal, v.Batch),
+		tensors.FromFlatDataAndDimensions(discounts(b.Terminal), v.Batch),
 		tensors.FromFlatDataAndDimensions(b.NextStates, v.Batch, 4, 64, 64))
 	if err != nil {
 		t.Fatal(err)
@@ -308,10 +308,10 @@ func TestParityDoubleDQN(t *testing.T) {
 	v := loadVectors(t)
 	l := parityLearner(t, true, v.Batch)
 	b := parityBatch(v)
-	outs, err := model.CallOnceN(kernel.Backend(), l.Store(), func(scope *model.Scope, r, term, s2 *Node) *Node {
-		return l.targetGraph(scope.At(OnlineScope), scope.At(TargetScope), r, term, s2)
+	outs, err := model.CallOnceN(kernel.Backend(), l.Store(), func(scope *model.Scope, r, discount, s2 *Node) *Node {
+		return l.targetGraph(scope.At(OnlineScope), scope.At(TargetScope), r, discount, s2)
 	}, tensors.FromFlatDataAndDimensions(b.Rewards, v.Batch),
-		tensors.FromFlatDataAndDimensions(b.Terminal, v.Batch),
+		tensors.FromFlatDataAndDimensions(discounts(b.Terminal), v.Batch),
 		tensors.FromFlatDataAndDimensions(b.NextStates, v.Batch, 4, 64, 64))
 	if err != nil {
 		t.Fatal(err)
@@ -325,4 +325,13 @@ func TestParityDoubleDQN(t *testing.T) {
 		t.Fatal("test vectors do not tell DQN and Double DQN apart")
 	}
 	_ = fmt.Sprint()
+}
+
+// discounts returns gamma*(1-terminal), the reference's one-step discount.
+func discounts(terminal []float32) []float32 {
+	d := make([]float32, len(terminal))
+	for i, t := range terminal {
+		d[i] = float32(0.99 * float64(1-t))
+	}
+	return d
 }

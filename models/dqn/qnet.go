@@ -2,6 +2,7 @@ package dqn
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -109,6 +110,8 @@ type Learner struct {
 	store   *model.Store
 	step    *model.Exec // training step
 	iters   int64       // training iterations done
+
+	discount []float32 // scratch: per-transition discount of a batch
 }
 
 // NewLearner builds a learner with freshly initialised networks (seeded by
@@ -151,12 +154,13 @@ func (l *Learner) Iterations() int64 { return l.iters }
 func (l *Learner) SetIterations(n int64) { l.iters = n }
 
 // trainGraph is the training step: inputs s [B,4,64,64], a [B] int32,
-// r [B], terminal [B], s' [B,4,64,64]; outputs loss, mean Q(s,a), y [B].
+// r [B], discount [B] (gamma^n, 0 where s' is terminal), s' [B,4,64,64];
+// outputs loss, mean Q(s,a), y [B].
 func (l *Learner) trainGraph(scope *model.Scope, in []*Node) []*Node {
-	s, a, r, term, s2 := in[0], in[1], in[2], in[3], in[4]
+	s, a, r, discount, s2 := in[0], in[1], in[2], in[3], in[4]
 	g := s.Graph()
 	online, target := scope.At(OnlineScope), scope.At(TargetScope)
-	y := l.targetGraph(online, target, r, term, s2)
+	y := l.targetGraph(online, target, r, discount, s2)
 
 	// Online network on s, training mode (batch statistics), as trainQNet.
 	nn.SetTraining(online, g, true)
@@ -168,10 +172,11 @@ func (l *Learner) trainGraph(scope *model.Scope, in []*Node) []*Node {
 	return []*Node{loss, ReduceAllMean(qa), y}
 }
 
-// targetGraph returns y = r + gamma*(1-terminal)*Q_target(s', a*) with
-// a* = argmax Q_target (DQN) or argmax Q_online (Double DQN), both networks
-// in inference mode; y carries no gradient.
-func (l *Learner) targetGraph(online, target *model.Scope, r, term, s2 *Node) *Node {
+// targetGraph returns y = r + discount*Q_target(s', a*) with a* = argmax
+// Q_target (DQN) or argmax Q_online (Double DQN), both networks in inference
+// mode; discount is gamma (gamma^n for n-step returns), 0 where s' is
+// terminal. y carries no gradient.
+func (l *Learner) targetGraph(online, target *model.Scope, r, discount, s2 *Node) *Node {
 	g := s2.Graph()
 	nn.SetTraining(online, g, false)  // the shared batch norms, for the target network
 	qNext := QNet(target, online, s2) // [B,2]
@@ -182,7 +187,7 @@ func (l *Learner) targetGraph(online, target *model.Scope, r, term, s2 *Node) *N
 	} else {
 		best = ReduceMax(qNext, 1) // [B]
 	}
-	y := Add(r, Mul(MulScalar(OneMinus(term), l.cfg.Gamma), best))
+	y := Add(r, Mul(discount, best))
 	return StopGradient(y)
 }
 
@@ -190,13 +195,24 @@ func (l *Learner) targetGraph(online, target *model.Scope, r, term, s2 *Node) *N
 // for the compiled step to be reused) and copies the online weights to the
 // target every TargetSync iterations. synced reports a copy.
 func (l *Learner) Train(b *Batch) (st TrainStats, synced bool, err error) {
+	n := b.Size
+	if cap(l.discount) < n {
+		l.discount = make([]float32, n)
+	}
+	discount := l.discount[:n]
+	for i := range discount {
+		steps := 1
+		if b.Steps != nil && b.Steps[i] > 0 {
+			steps = int(b.Steps[i])
+		}
+		discount[i] = float32(math.Pow(l.cfg.Gamma, float64(steps)) * float64(1-b.Terminal[i]))
+	}
 	err = exceptionToError(func() {
-		n := b.Size
 		outs := l.step.MustExec(
 			tensors.FromFlatDataAndDimensions(b.States, n, StackFrames, FrameSide, FrameSide),
 			tensors.FromFlatDataAndDimensions(b.Actions, n),
 			tensors.FromFlatDataAndDimensions(b.Rewards, n),
-			tensors.FromFlatDataAndDimensions(b.Terminal, n),
+			tensors.FromFlatDataAndDimensions(discount, n),
 			tensors.FromFlatDataAndDimensions(b.NextStates, n, StackFrames, FrameSide, FrameSide))
 		st.Loss = tensors.MustCopyFlatData[float32](outs[0])[0]
 		st.MeanQ = tensors.MustCopyFlatData[float32](outs[1])[0]

@@ -53,6 +53,7 @@ type Replay struct {
 	action   []uint8
 	reward   []float32
 	done     []bool
+	nsteps   []uint8 // steps between s and s' (n-step returns; 1 for the reference)
 
 	picked []int // scratch for Sample
 }
@@ -78,6 +79,7 @@ func NewReplay(capacity, games int) (*Replay, error) {
 		action:   make([]uint8, capacity),
 		reward:   make([]float32, capacity),
 		done:     make([]bool, capacity),
+		nsteps:   make([]uint8, capacity),
 	}, nil
 }
 
@@ -151,8 +153,17 @@ func (r *Replay) stacksLive(i int) bool {
 // Add stores the transition (s, action, reward, s2, terminal), evicting the
 // oldest one when full. Every frame of s and s2 must be live.
 func (r *Replay) Add(s FrameStack, action int, reward float32, s2 FrameStack, terminal bool) error {
+	return r.AddN(s, action, reward, s2, terminal, 1)
+}
+
+// AddN stores an n-step transition: s2 is n decisions after s and reward the
+// discounted sum of the n rewards between them.
+func (r *Replay) AddN(s FrameStack, action int, reward float32, s2 FrameStack, terminal bool, n int) error {
 	if action < 0 || action > 255 {
 		return fmt.Errorf("dqn: action %d out of range", action)
+	}
+	if n < 1 || n > 127 {
+		return fmt.Errorf("dqn: n-step transition with n = %d, want 1..127", n)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -162,7 +173,7 @@ func (r *Replay) Add(s FrameStack, action int, reward float32, s2 FrameStack, te
 		}
 	}
 	i := r.head
-	r.s[i], r.s2[i], r.action[i], r.reward[i], r.done[i] = s, s2, uint8(action), reward, terminal
+	r.s[i], r.s2[i], r.action[i], r.reward[i], r.done[i], r.nsteps[i] = s, s2, uint8(action), reward, terminal, uint8(n)
 	r.head = (r.head + 1) % r.capacity
 	if r.n < r.capacity {
 		r.n++
@@ -179,6 +190,7 @@ type Batch struct {
 	Actions    []int32   // [Size]
 	Rewards    []float32 // [Size]
 	Terminal   []float32 // [Size], 1 where s' ended the episode
+	Steps      []int32   // [Size], decisions between s and s' (1 unless n-step returns)
 }
 
 // NewBatch allocates the buffers of a batch of size transitions.
@@ -190,6 +202,7 @@ func NewBatch(size int) *Batch {
 		Actions:    make([]int32, size),
 		Rewards:    make([]float32, size),
 		Terminal:   make([]float32, size),
+		Steps:      make([]int32, size),
 	}
 }
 
@@ -224,6 +237,7 @@ func (r *Replay) Sample(rng *rand.Rand, b *Batch) error {
 		r.unpackStack(r.s2[i], b.NextStates[bi*StackFrames*FramePixels:(bi+1)*StackFrames*FramePixels])
 		b.Actions[bi] = int32(r.action[i])
 		b.Rewards[bi] = r.reward[i]
+		b.Steps[bi] = int32(max(r.nsteps[i], 1))
 		b.Terminal[bi] = 0
 		if r.done[i] {
 			b.Terminal[bi] = 1
@@ -283,7 +297,7 @@ func (r *Replay) StackToFloats(st FrameStack, dst []float32) error {
 	return nil
 }
 
-const replayMagic = "ARCADE-DQN-REPLAY-1\n"
+const replayMagic = "ARCADE-DQN-REPLAY-2\n"
 
 // WriteTo saves the memory (frames still referenced and transitions) in a
 // compact binary form.
@@ -305,9 +319,9 @@ func (r *Replay) WriteTo(w io.Writer) (int64, error) {
 		i := (first + k) % r.capacity
 		binary.Write(cw, binary.LittleEndian, r.s[i][:])
 		binary.Write(cw, binary.LittleEndian, r.s2[i][:])
-		d := uint8(0)
+		d := r.nsteps[i] << 1
 		if r.done[i] {
-			d = 1
+			d |= 1
 		}
 		binary.Write(cw, binary.LittleEndian, []uint8{r.action[i], d})
 		binary.Write(cw, binary.LittleEndian, r.reward[i])
@@ -359,7 +373,7 @@ func (r *Replay) ReadFrom(rd io.Reader) (int64, error) {
 			binary.Read(br, binary.LittleEndian, &nr.reward[k])); err != nil {
 			return 0, fmt.Errorf("dqn: replay memory transitions: %w", err)
 		}
-		nr.action[k], nr.done[k] = ad[0], ad[1] == 1
+		nr.action[k], nr.done[k], nr.nsteps[k] = ad[0], ad[1]&1 == 1, max(ad[1]>>1, 1)
 		if !nr.stacksLive(k) {
 			return 0, errors.New("dqn: corrupt replay memory (a transition refers to a missing frame)")
 		}
@@ -368,7 +382,7 @@ func (r *Replay) ReadFrom(rd io.Reader) (int64, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.frames, r.pushed = nr.frames, nr.pushed
-	r.s, r.s2, r.action, r.reward, r.done = nr.s, nr.s2, nr.action, nr.reward, nr.done
+	r.s, r.s2, r.action, r.reward, r.done, r.nsteps = nr.s, nr.s2, nr.action, nr.reward, nr.done, nr.nsteps
 	r.n, r.head, r.added = nr.n, nr.head, nr.added
 	return 0, nil
 }

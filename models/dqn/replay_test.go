@@ -231,3 +231,49 @@ func TestEpsilonSchedule(t *testing.T) {
 		t.Fatalf("reference epsilon = %v, want 0", got)
 	}
 }
+
+func TestNStepTransitions(t *testing.T) {
+	r, _ := NewReplay(16, 1)
+	cfg := Reference()
+	cfg.NStep, cfg.Gamma = 3, 0.5
+	a := &Actor{cfg: cfg, replay: r, pending: make([][]pendingStep, 1)}
+	var ids []FrameID
+	for k := range 10 {
+		id, err := r.PushFrame(frameOf(k + 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	st := func(k int) FrameStack { return FrameStack(ids[k : k+4]) }
+	rewards := []float64{1, 2, 3, 4, -1}
+	for k, rew := range rewards {
+		if err := a.store(0, pendingStep{s: st(k), action: k % 2, reward: rew}, st(k+1), k == len(rewards)-1); err != nil {
+			t.Fatal(err)
+		}
+		if want := []int{0, 0, 1, 2, 5}[k]; r.Len() != want {
+			t.Fatalf("after decision %d: %d transitions, want %d", k+1, r.Len(), want)
+		}
+	}
+	want := map[float32]struct {
+		steps    int32
+		terminal float32
+		lit      int // pixel lit by the newest frame of s'
+	}{
+		2.75: {3, 0, 3}, 4.5: {3, 0, 4}, 4.75: {3, 1, 5}, 3.5: {2, 1, 5}, -1: {1, 1, 5},
+	}
+	b := NewBatch(5)
+	if err := r.Sample(rand.New(rand.NewPCG(1, 1)), b); err != nil {
+		t.Fatal(err)
+	}
+	for i := range b.Size {
+		w, ok := want[b.Rewards[i]]
+		if !ok {
+			t.Fatalf("unexpected n-step return %v", b.Rewards[i])
+		}
+		last := b.NextStates[(i*StackFrames+3)*FramePixels : (i*StackFrames+4)*FramePixels]
+		if b.Steps[i] != w.steps || b.Terminal[i] != w.terminal || litPixel(t, last) != w.lit+4 {
+			t.Fatalf("return %v: steps %d terminal %v s' newest lights %d; want %+v", b.Rewards[i], b.Steps[i], b.Terminal[i], litPixel(t, last), w)
+		}
+	}
+}
