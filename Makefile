@@ -36,7 +36,7 @@ help:
 	@echo "make test-go         go vet and go test only"
 	@echo "make test-notebooks  only the notebooks (NOTEBOOKS=notebooks/00_welcome.ipynb to pick)"
 	@echo "make tools           build the pinned gonb and goimports into bin/"
-	@echo "make kernel          tools + the Jupyter kernel spec 'arcade' (go run ./cmd/arcade kernel install)"
+	@echo "make kernel          tools + the Jupyter kernel spec 'arcade' (what 'arcade kernel install' does)"
 	@echo "make info            backend, devices, versions, checkpoint folder (go run ./cmd/arcade info)"
 	@echo "make deps            install the Debian Jupyter packages if missing (apt-get; sudo when not root)"
 
