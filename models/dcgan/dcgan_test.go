@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -241,4 +242,40 @@ func TestQuality(t *testing.T) {
 func atariFrames(n int, seed uint64) (*tensors.Tensor, []int) {
 	imgs, labels := atari.LabelledFrames(n, seed)
 	return tensors.FromFlatDataAndDimensions(imgs, n, 3, 64, 64), labels
+}
+
+// TestExportLoadsInPyTorch runs testdata/check_export.py: the exported files
+// load into the tutorial's own modules with load_state_dict(strict=True), and
+// the generator in eval() mode reproduces Generate. Skipped without
+// /usr/bin/python3 and torch.
+func TestExportLoadsInPyTorch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs PyTorch")
+	}
+	if err := exec.Command("/usr/bin/python3", "-c", "import torch").Run(); err != nil {
+		t.Skip("no /usr/bin/python3 with torch")
+	}
+	m, _ := New(kernel.Backend(), DefaultConfig())
+	if _, _, _, err := m.TrainStep(randomImages(4, 8)); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if err := m.Export(out); err != nil {
+		t.Fatal(err)
+	}
+	z := FixedNoise(4, 100, 3)
+	imgs, err := m.Generate(z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteSafetensors(filepath.Join(out, "samples.safetensors"), map[string]*tensors.Tensor{"z": z, "images": imgs}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("/usr/bin/python3", "check_export.py", out)
+	cmd.Dir = "testdata"
+	b, err := cmd.CombinedOutput()
+	t.Logf("%s", b)
+	if err != nil {
+		t.Fatal(err)
+	}
 }
