@@ -106,6 +106,7 @@ test-notebooks: deps-test
 	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) $(GO) run ./kernel/cmd/installkernel
 	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) ARCADE_BUDGET=$(ARCADE_BUDGET) \
 		$(PYTHON) .ci/run_notebooks.py --timeout $(CELL_TIMEOUT) --out runs/notebook-test $(NOTEBOOKS)
+	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) $(PYTHON) .ci/check_interrupt.py
 
 # ---------------------------------------------------------------- benchmarks
 # >>> bench: owned by the nn/bench helper, who replaces this placeholder with
