@@ -51,13 +51,34 @@ type layoutStateKey struct{}
 
 type layoutState struct {
 	m map[*Node]internalValue
+	// weights caches reordered weight matrices per (weight node, order), so a
+	// layer applied twice with the same weights (a discriminator on real and on
+	// fake images) shares one matrix, and one gradient through the reorder.
+	weights map[weightKey]*Node
+}
+
+type weightKey struct {
+	w     *Node
+	order string
+}
+
+// cachedWeight returns build() for (w, order), built once per graph.
+func cachedWeight(w *Node, order string, build func() *Node) *Node {
+	st := getLayoutState(w.Graph())
+	k := weightKey{w, order}
+	if m, ok := st.weights[k]; ok {
+		return m
+	}
+	m := build()
+	st.weights[k] = m
+	return m
 }
 
 func getLayoutState(g *Graph) *layoutState {
 	if st, ok := g.State(layoutStateKey{}).(*layoutState); ok {
 		return st
 	}
-	st := &layoutState{m: make(map[*Node]internalValue)}
+	st := &layoutState{m: make(map[*Node]internalValue), weights: make(map[weightKey]*Node)}
 	g.AttachState(layoutStateKey{}, st)
 	return st
 }

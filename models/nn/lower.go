@@ -196,7 +196,9 @@ func conv2DCBHW(x, wt, bias *Node, k, p int) *Node {
 	hp, wp := xd[2]+2*p, xd[3]+2*p
 	n := xd[1] * hp * wp
 	// wm [Cout, (i, j, ci)].
-	wm := Reshape(swapMid(Reshape(wt, cout, cin, k*k), cout, cin, k*k), cout, k*k*cin)
+	wm := cachedWeight(wt, "ijc", func() *Node {
+		return Reshape(swapMid(Reshape(wt, cout, cin, k*k), cout, cin, k*k), cout, k*k*cin)
+	})
 	var pt *Node
 	return customVJP(x, wm, bias, []int{cout, 1, 1, 1},
 		func() *Node {
@@ -269,6 +271,14 @@ func (pl nhwcPlan) order(w4 *Node) *Node {
 	return Reshape(t, o, k*k*c)
 }
 
+// orderName names the patch order of this plan (a weight-cache key).
+func (pl nhwcPlan) orderName() string {
+	if pl.full {
+		return "ijc"
+	}
+	return "s2d"
+}
+
 // s2d is space-to-depth: [B,2H,2W,C] -> [B,H,W,(a,b,C)].
 func s2d(x *Node) *Node {
 	d := x.Shape().Dimensions
@@ -332,7 +342,7 @@ func (pl nhwcPlan) adjoint(cols *Node) *Node {
 // [B,Ho,Wo,Cout].
 func conv2DPlan(pl nhwcPlan, x, wt, bias *Node) *Node {
 	cout := wt.Shape().Dimensions[0]
-	wm := pl.order(wt) // [Cout, K]
+	wm := cachedWeight(wt, pl.orderName(), func() *Node { return pl.order(wt) }) // [Cout, K]
 	var pt *Node
 	y := customVJP(x, wm, bias, []int{1, cout},
 		func() *Node {
@@ -356,7 +366,7 @@ func convTranspose2DPlan(pl nhwcPlan, x, wt, bias *Node) *Node {
 	cin := d[3]
 	cout := pl.c
 	xm := Reshape(x, d[0]*d[1]*d[2], cin)
-	wm := pl.order(wt) // [Cin, K]
+	wm := cachedWeight(wt, pl.orderName(), func() *Node { return pl.order(wt) }) // [Cin, K]
 	// The patches of dy serve both gradients; keep the last ones, per dy.
 	var pdy, pdyFor *Node
 	patchesOf := func(dy *Node) *Node {
