@@ -109,15 +109,34 @@ test-notebooks: deps-test
 	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) $(PYTHON) .ci/check_interrupt.py
 
 # ---------------------------------------------------------------- benchmarks
-# >>> bench: owned by the nn/bench helper, who replaces this placeholder with
-# the real target (Go and PyTorch steps side by side). Until then it runs
-# whatever bench/ holds.
-bench:
-	@if ls bench/*.go >/dev/null 2>&1 || ls bench/*/*.go >/dev/null 2>&1; then \
-		$(GO) run ./bench/...; \
+# >>> bench (owned by the nn/bench helper)
+# bench: one DCGAN step (batch 16, both networks, both Adam updates) and one DQN
+# step (batch 32, target forward included) in Go (GoMLX, models/nn) and in
+# PyTorch (bench/torch_step.py) on the same cores, side by side; prints
+# "BENCH model=... go_s=... torch_s=... ratio=... go_rss_mb=... torch_rss_mb=..."
+# per model. BENCH_ARGS passes flags (e.g. "-threads 1 -steps 20 -models dqn").
+# bench-gpu: the same on a CUDA GPU (XLA vs PyTorch CUDA), see bench/gpu.sh.
+.PHONY: bench-deps bench-gpu
+BENCH_ARGS ?=
+bench: bench-deps
+	$(GO) build -o bin/arcade-bench ./bench
+	ARCADE_BENCH_DIR=bench bin/arcade-bench -python $(PYTHON) $(BENCH_ARGS)
+
+# bench-deps installs PyTorch with OpenBLAS (Debian's python3-torch,
+# libopenblas0-pthread) when missing: as root directly, else through sudo.
+bench-deps:
+	@if $(PYTHON) -c 'import torch' 2>/dev/null && ls /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 >/dev/null 2>&1; then \
+		exit 0; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch libopenblas0-pthread; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch libopenblas0-pthread; \
 	else \
-		echo "bench/ has no Go code yet"; \
+		echo "make bench needs PyTorch and OpenBLAS: apt-get install python3-torch libopenblas0-pthread"; exit 1; \
 	fi
+
+bench-gpu:
+	bench/gpu.sh
 # <<< bench
 
 clean:
