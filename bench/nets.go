@@ -66,9 +66,9 @@ func qnet(s *model.Scope, x *Node) *Node {
 	s = s.ResetVisited()
 	x = nn.MaxPool2D(nn.ReLU(nn.BatchNorm2D(s.In("bn1"), nn.Conv2D(s.In("conv1"), x, 32, 3, 1, 1, true))), 2) // [B,32,32,32]
 	x = nn.MaxPool2D(nn.ReLU(nn.BatchNorm2D(s.In("bn2"), nn.Conv2D(s.In("conv2"), x, 32, 3, 1, 1, true))), 2) // [B,32,16,16]
-	x = nn.Flatten(x)                                                                                           // [B,8192]
+	x = nn.Flatten(x)                                                                                         // [B,8192]
 	x = nn.ReLU(nn.BatchNorm1D(s.In("bn3"), nn.Linear(s.In("fc1"), x, 512, true)))                            // [B,512]
-	return nn.Linear(s.In("fc2"), x, 2, true)                                                                   // [B,2]
+	return nn.Linear(s.In("fc2"), x, 2, true)                                                                 // [B,2]
 }
 
 // dqnStep: target forward (inference mode) on s', then the online update.
