@@ -5,7 +5,9 @@
 //	BENCH model=dcgan go_s=... torch_s=... ratio=... go_rss_mb=... torch_rss_mb=... gflop=... go_gflops=... torch_gflops=...
 //
 // go_s and torch_s are medians of -steps steps after -warmup steps, ratio is
-// go_s/torch_s, RSS is each child process's peak resident set (getrusage).
+// go_s/torch_s, RSS is each child process's peak resident set (getrusage),
+// go_cpu_s/torch_cpu_s the CPU time (all threads) per timed step, a figure
+// that a loaded machine disturbs less than wall time.
 // Each side runs in its own child process, one after the other.
 //
 //	go run ./bench                    # both models, all cores
@@ -67,6 +69,7 @@ func main() {
 // result is what a child reports: the median step time and its peak RSS.
 type result struct {
 	median float64
+	cpu    float64 // CPU seconds (user+system, all threads) per timed step
 	rssMB  float64
 }
 
@@ -113,8 +116,9 @@ func benchModel(m string) error {
 	if *flagDevice != "cpu" {
 		dev = " device=" + *flagDevice
 	}
-	fmt.Printf("BENCH model=%s%s go_s=%.4f torch_s=%.4f ratio=%.2f go_rss_mb=%.0f torch_rss_mb=%.0f gflop=%.2f go_gflops=%.1f torch_gflops=%.1f\n",
-		m, dev, goRes.median, torchRes.median, ratio, goRes.rssMB, torchRes.rssMB, gf, safeDiv(gf, goRes.median), safeDiv(gf, torchRes.median))
+	fmt.Printf("BENCH model=%s%s go_s=%.4f torch_s=%.4f ratio=%.2f go_rss_mb=%.0f torch_rss_mb=%.0f gflop=%.2f go_gflops=%.1f torch_gflops=%.1f go_cpu_s=%.3f torch_cpu_s=%.3f\n",
+		m, dev, goRes.median, torchRes.median, ratio, goRes.rssMB, torchRes.rssMB, gf, safeDiv(gf, goRes.median), safeDiv(gf, torchRes.median),
+		goRes.cpu, torchRes.cpu)
 	return nil
 }
 
@@ -153,11 +157,17 @@ func runChild(cmd *exec.Cmd) (result, error) {
 	for sc.Scan() {
 		line := sc.Text()
 		if v, ok := strings.CutPrefix(line, "RESULT median_s="); ok {
-			f, err := strconv.ParseFloat(strings.Fields(v)[0], 64)
+			fields := strings.Fields(v)
+			f, err := strconv.ParseFloat(fields[0], 64)
 			if err != nil {
 				return result{}, fmt.Errorf("bad line %q", line)
 			}
 			res.median, found = f, true
+			for _, fl := range fields[1:] {
+				if c, ok := strings.CutPrefix(fl, "cpu_s="); ok {
+					res.cpu, _ = strconv.ParseFloat(c, 64)
+				}
+			}
 		} else {
 			fmt.Println("#", line)
 		}
@@ -232,6 +242,7 @@ func runGoSide(m string) error {
 		}
 	}
 	stopProfile := startProfile(*flagProfile)
+	cpu0 := cpuSeconds()
 	times := make([]float64, 0, *flagSteps)
 	for range *flagSteps {
 		t0 := time.Now()
@@ -240,11 +251,21 @@ func runGoSide(m string) error {
 		}
 		times = append(times, time.Since(t0).Seconds())
 	}
+	cpu := (cpuSeconds() - cpu0) / float64(*flagSteps)
 	stopProfile()
 	slices.Sort(times)
 	fmt.Printf("go %s steps: %s\n", m, fmtTimes(times))
-	fmt.Printf("RESULT median_s=%.5f\n", median(times))
+	fmt.Printf("RESULT median_s=%.5f cpu_s=%.4f\n", median(times), cpu)
 	return nil
+}
+
+// cpuSeconds is this process's user+system CPU time so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 func median(t []float64) float64 {

@@ -109,13 +109,15 @@ for _ in range(args.warmup):
     step()
 sync()
 times = []
+cpu0 = time.process_time()
 for _ in range(args.steps):
     t0 = time.perf_counter()
     step()
     sync()
     times.append(time.perf_counter() - t0)
+cpu = (time.process_time() - cpu0) / args.steps
 times.sort()
 print("torch %s steps (%s, %d threads, %s): %s" % (
     args.model, torch.__version__, torch.get_num_threads(), dev, " ".join("%.3f" % t for t in times)))
-print("RESULT median_s=%.5f" % statistics.median(times))
+print("RESULT median_s=%.5f cpu_s=%.4f" % (statistics.median(times), cpu))
 sys.stdout.flush()

@@ -216,7 +216,9 @@ func conv2DCBHW(x, wt, bias *Node, k, p int) *Node {
 		func(dy *Node) *Node {
 			dd := dy.Shape().Dimensions
 			dyw := Reshape(padTo(dy, []int{0, 0, 0, 0}, []int{dd[0], dd[1], hp, wp}), cout, n) // zeros off the valid grid
-			return DotGeneral(dyw, []int{1}, nil, pt, []int{1}, nil)                           // [Cout, k*k*Cin]
+			// [k*k*Cin, N] x [Cout, N]^T, then a small transpose: with the long
+			// patches matrix as the left operand the backend's GEMM packs less.
+			return TransposeAllAxes(DotGeneral(pt, []int{1}, nil, dyw, []int{1}, nil), 1, 0) // [Cout, k*k*Cin]
 		})
 }
 
@@ -301,17 +303,21 @@ func (pl nhwcPlan) patches(x *Node) *Node {
 		return Reshape(x, pl.b, pl.kSize())
 	}
 	xs := s2d(padTo(x, []int{0, pl.p, pl.p, 0}, []int{pl.b, pl.hp, pl.wp, pl.c})) // [B,Hs,Ws,4C]
-	blocks := make([]*Node, 0, pl.kk*pl.kk)
+	// One gather of the kk*kk shifted windows [kk*kk, B, Ho, Wo, 4C] (copied
+	// as contiguous runs of Wo*4C, no zero-fill), then [kk*kk, P, 4C] ->
+	// [P, kk*kk, 4C], a fast block transpose.
+	starts := make([][]int32, 0, pl.kk*pl.kk)
 	for di := range pl.kk {
 		for dj := range pl.kk {
-			blocks = append(blocks, crop(xs, []int{0, di, dj, 0}, []int{pl.b, di + pl.ho, dj + pl.wo, 4 * pl.c}))
+			starts = append(starts, []int32{int32(di), int32(dj)})
 		}
 	}
-	pt := blocks[0]
-	if len(blocks) > 1 {
-		pt = Concatenate(blocks, 3)
+	g := GatherSlices(xs, []int{1, 2}, Const(x.Graph(), starts), []int{pl.ho, pl.wo}, true)
+	p := pl.b * pl.ho * pl.wo
+	if pl.kk == 1 {
+		return Reshape(g, p, pl.kSize())
 	}
-	return Reshape(pt, pl.b*pl.ho*pl.wo, pl.kSize())
+	return Reshape(swap01(Reshape(g, pl.kk*pl.kk, p, 4*pl.c)), p, pl.kSize())
 }
 
 // adjoint is the transpose of patches: it overlap-adds cols [B*Ho*Wo, K] into
