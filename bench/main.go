@@ -38,19 +38,35 @@ import (
 )
 
 var (
-	flagModels  = flag.String("models", "dcgan,dqn", "comma-separated models to time: dcgan, dqn")
-	flagSteps   = flag.Int("steps", 10, "timed steps (the median is reported)")
-	flagWarmup  = flag.Int("warmup", 3, "untimed steps first (compilation, caches)")
-	flagThreads = flag.Int("threads", runtime.NumCPU(), "cores for each side: GOMAXPROCS for Go, torch.set_num_threads for PyTorch")
-	flagPython  = flag.String("python", "/usr/bin/python3", "Python with PyTorch")
-	flagDevice  = flag.String("device", "cpu", "cpu, or cuda (Go on XLA CUDA via GOMLX_BACKEND=xla:cuda, PyTorch on CUDA)")
-	flagSide    = flag.String("side", "", "internal: run one side (go) of one model in this process")
-	flagOnly    = flag.String("only", "", "run only one side: go or torch (default both)")
-	flagProfile = flag.String("cpuprofile", "", "with -side go: write a CPU profile of the timed steps")
+	flagModels      = flag.String("models", "dcgan,dqn", "comma-separated models to time: dcgan, dqn")
+	flagSteps       = flag.Int("steps", 10, "timed steps (the median is reported)")
+	flagWarmup      = flag.Int("warmup", 3, "untimed steps first (compilation, caches)")
+	flagThreads     = flag.Int("threads", runtime.NumCPU(), "cores for each side: GOMAXPROCS for Go, torch.set_num_threads for PyTorch")
+	flagPython      = flag.String("python", "/usr/bin/python3", "Python with PyTorch")
+	flagDevice      = flag.String("device", "cpu", "cpu, or cuda (Go on XLA CUDA via GOMLX_BACKEND=xla:cuda, PyTorch on CUDA)")
+	flagSide        = flag.String("side", "", "internal: run one side (go) of one model in this process")
+	flagOnly        = flag.String("only", "", "run only one side: go or torch (default both)")
+	flagProfile     = flag.String("cpuprofile", "", "with -side go: write a CPU profile of the timed steps")
+	flagLayerFilter = flag.String("layer", "", "with -side go -layers: only layers whose name contains this")
+	flagLayers      = flag.Bool("layers", false, "time each layer alone (forward + input and weight gradients), Go then PyTorch")
 )
 
 func main() {
 	flag.Parse()
+	if *flagLayers && *flagSide == "" {
+		if err := benchLayers(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *flagSide == "go" && *flagLayers {
+		if err := runLayers(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *flagSide == "go" {
 		if err := runGoSide(*flagModels); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
@@ -120,6 +136,27 @@ func benchModel(m string) error {
 		m, dev, goRes.median, torchRes.median, ratio, goRes.rssMB, torchRes.rssMB, gf, safeDiv(gf, goRes.median), safeDiv(gf, torchRes.median),
 		goRes.cpu, torchRes.cpu)
 	return nil
+}
+
+// benchLayers runs the per-layer timings of both sides, each in a child.
+func benchLayers() error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	load, _ := os.ReadFile("/proc/loadavg")
+	fmt.Printf("# layers: %d threads, load %s", *flagThreads, load)
+	steps, warm := strconv.Itoa(*flagSteps), strconv.Itoa(*flagWarmup)
+	goCmd := exec.Command(self, "-side", "go", "-layers", "-steps", steps, "-warmup", warm)
+	goCmd.Env = append(os.Environ(), fmt.Sprintf("GOMAXPROCS=%d", *flagThreads))
+	goCmd.Stdout, goCmd.Stderr = os.Stdout, os.Stderr
+	if err := goCmd.Run(); err != nil {
+		return err
+	}
+	pyCmd := exec.Command(*flagPython, filepath.Join(sourceDir(), "torch_step.py"), "--layers",
+		"--steps", steps, "--warmup", warm, "--threads", strconv.Itoa(*flagThreads), "--device", *flagDevice)
+	pyCmd.Stdout, pyCmd.Stderr = os.Stdout, os.Stderr
+	return pyCmd.Run()
 }
 
 func safeDiv(a, b float64) float64 {

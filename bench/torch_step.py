@@ -14,7 +14,8 @@ import torch
 import torch.nn as nn
 
 p = argparse.ArgumentParser()
-p.add_argument("--model", choices=["dcgan", "dqn"], required=True)
+p.add_argument("--model", choices=["dcgan", "dqn"])
+p.add_argument("--layers", action="store_true", help="time each layer alone (twin of bench/layers.go)")
 p.add_argument("--steps", type=int, default=10)
 p.add_argument("--warmup", type=int, default=3)
 p.add_argument("--threads", type=int, default=2)
@@ -104,6 +105,50 @@ def dqn():
     return step
 
 
+def layers():
+    class BRP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bn = nn.BatchNorm2d(32)
+
+        def forward(self, x):
+            return torch.max_pool2d(torch.relu(self.bn(x)), 2)
+    cases = [
+        ("D.conv1 3->64 k4s2p1", [16, 3, 64, 64], nn.Conv2d(3, 64, 4, 2, 1)),
+        ("D.conv2 64->128 k4s2p1", [16, 64, 32, 32], nn.Conv2d(64, 128, 4, 2, 1)),
+        ("D.conv3 128->256 k4s2p1", [16, 128, 16, 16], nn.Conv2d(128, 256, 4, 2, 1)),
+        ("D.conv4 256->512 k4s2p1", [16, 256, 8, 8], nn.Conv2d(256, 512, 4, 2, 1)),
+        ("G.convT1 100->512 k4s1p0", [16, 100, 1, 1], nn.ConvTranspose2d(100, 512, 4, 1, 0)),
+        ("G.convT2 512->256 k4s2p1", [16, 512, 4, 4], nn.ConvTranspose2d(512, 256, 4, 2, 1)),
+        ("G.convT3 256->128 k4s2p1", [16, 256, 8, 8], nn.ConvTranspose2d(256, 128, 4, 2, 1)),
+        ("G.convT4 128->64 k4s2p1", [16, 128, 16, 16], nn.ConvTranspose2d(128, 64, 4, 2, 1)),
+        ("G.convT5 64->3 k4s2p1", [16, 64, 32, 32], nn.ConvTranspose2d(64, 3, 4, 2, 1)),
+        ("Q.conv1 4->32 k3s1p1", [32, 4, 64, 64], nn.Conv2d(4, 32, 3, 1, 1)),
+        ("Q.conv2 32->32 k3s1p1", [32, 32, 32, 32], nn.Conv2d(32, 32, 3, 1, 1)),
+        ("Q.bn+relu+pool 32x64x64", [32, 32, 64, 64], BRP()),
+        ("Q.fc1 8192->512", [32, 8192], nn.Linear(8192, 512)),
+    ]
+    for name, dims, mod in cases:
+        mod = mod.to(dev)
+        x = torch.randn(*dims, device=dev, requires_grad=True)
+        ts = []
+        for i in range(args.warmup + args.steps):
+            t0 = time.perf_counter()
+            y = mod(x)
+            (y * y).sum().backward()
+            sync()
+            if i >= args.warmup:
+                ts.append(time.perf_counter() - t0)
+            x.grad = None
+            mod.zero_grad()
+        print("LAYER side=torch %-26s fwd+bwd_ms=%.1f" % (name, 1000 * statistics.median(ts)))
+
+
+if args.layers:
+    layers()
+    sys.exit(0)
+if not args.model:
+    p.error("--model is required (or --layers)")
 step = dcgan() if args.model == "dcgan" else dqn()
 for _ in range(args.warmup):
     step()

@@ -10,6 +10,7 @@
 //	func MaxPool2D(x *Node, kernel int) *Node
 //	func Linear(s *model.Scope, x *Node, out int, bias bool) *Node
 //	func ReLU(x *Node) *Node  // graph.Max(x, 0); keeps the fast internal layout (see below)
+//	func Flatten(x *Node) *Node  // torch.flatten(x, 1): [B,C,H,W] -> [B,C*H*W]
 //
 //	func IsTraining(s *model.Scope, g *Graph) bool
 //	func SetTraining(s *model.Scope, g *Graph, training bool)
@@ -96,13 +97,36 @@
 // # Lowering
 //
 // On XLA backends (name starting with "xla") the convolutions use XLA's own
-// convolution (graph.ConvGeneral). On the pure-Go backend they are lowered to the
-// backend's fast paths: Conv2D as strided slices + one concatenation + one
-// matrix multiplication (channels-last), ConvTranspose2D as one matrix
-// multiplication [B*H*W, Cin] x [Cin, k*k*Cout] followed by an overlap-add of the
-// k*k blocks, MaxPool2D as Reshape + ReduceMax. Between layers the activations
-// are kept channels-last internally: a layer's NCHW result is a transpose of its
-// NHWC result, and the next layer of this package (including ReLU and BatchNorm2D)
-// uses the NHWC value directly; transposes nobody uses are dropped by the backend.
-// Build with GOEXPERIMENT=simd for the AVX2/AVX-512 matmul kernels.
+// convolution (graph.ConvGeneral) for the forward pass and, for the gradients,
+// the adjoint convolutions written out as forward ConvGenerals: GoMLX
+// v0.28.13's ConvGeneral gradient is wrong for even kernels (convVJPWrtX pads
+// the reverse convolution by 2*((k-1)/2) instead of k-1; upstream fix:
+// outputDimStart := -inputDimStart - kernelSize/2), and panics for a transposed
+// convolution with padding 0.
+//
+// On the pure-Go backend every layer is lowered to the backend's fast paths,
+// with hand-written gradients (so autodiff never meets the element-by-element
+// Slice and its Pad gradient):
+//
+//   - stride-1 Conv2D in [C,B,H,W]: each kernel offset is one shift of the
+//     whole padded plane, so the patches matrix [k*k*C, B*Hp*Wp] is one Gather
+//     of contiguous rows, and the layer one matmul [Cout, k*k*C] x patches;
+//   - stride-2 Conv2D (even kernel) in [B,H,W,C]: space-to-depth turns it into a
+//     stride-1 (k/2) convolution on 4*C channels; patches by one Gather, one
+//     matmul [B*Ho*Wo, K] x [K, Cout]; the input gradient is the exact adjoint
+//     (shifted adds, depth-to-space);
+//   - ConvTranspose2D: one matmul [B*H*W, Cin] x [Cin, K] and the same adjoint
+//     (overlap-add); its gradients reuse the convolution's patches;
+//   - MaxPool2D(2): maxima of row pairs and column pairs (copies, no window
+//     op), the gradient to the first maximum as PyTorch;
+//   - BatchNorm2D: statistics over the internal layout's trailing or leading
+//     axes, which the backend reduces and broadcasts with SIMD.
+//
+// Between layers the activations stay in the internal layout: a layer's NCHW
+// result is a transpose of its internal result, and the next layer of this
+// package (including ReLU, BatchNorm2D, MaxPool2D and Flatten) takes the
+// internal value directly; transposes nobody uses are dropped by the backend.
+// Other shapes (odd strides, k not divisible by the stride) fall back to
+// strided slices + one matmul with GoMLX's autodiff. Build with
+// GOEXPERIMENT=simd for the AVX2/AVX-512 matmul kernels.
 package nn

@@ -47,6 +47,11 @@ func BatchNorm2D(s *model.Scope, x *Node) *Node {
 		}
 		return fromInternal(batchNorm(s, v.node, axis), v.layout)
 	}
+	if !useNative(x.Graph()) {
+		// [C,B,H,W] (one fast transpose) has the per-channel statistics and
+		// broadcasts on the backend's fast trailing-axis paths.
+		return fromCBHW(batchNorm(s, toCBHW(x), 0))
+	}
 	return batchNorm(s, x, 1)
 }
 

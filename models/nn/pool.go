@@ -27,6 +27,10 @@ func MaxPool2D(x *Node, kernel int) *Node {
 			return fromCBHW(maxPool2CBHW(v.node))
 		}
 	}
+	if kernel == 2 && !useNative(x.Graph()) {
+		// NCHW has the same row structure as [C,B,H,W]: rows of W, pairs of rows.
+		return maxPool2CBHW(x)
+	}
 	if v, ok := internalOf(x); ok && !useNative(x.Graph()) {
 		switch v.layout {
 		case layoutNHWC: // [B,H,W,C]
