@@ -27,7 +27,7 @@ func useNative(g *Graph) bool {
 		return true
 	}
 	b := g.Backend()
-	return b != nil && strings.HasPrefix(b.Name(), "xla")
+	return b != nil && strings.HasPrefix(strings.ToLower(b.Name()), "xla")
 }
 
 // Internal activation layouts of the Go-backend lowering. The API is NCHW; a

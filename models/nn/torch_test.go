@@ -99,6 +99,10 @@ func scopeForKey(root *model.Scope, key string) (*model.Scope, string) {
 
 // checkClose compares got with the reference, with a tolerance scaled by the
 // reference's largest magnitude.
+// tolerance is the largest |got-want| accepted, relative to the reference's
+// largest magnitude (raised for GPUs, whose float32 convolutions may use TF32).
+var tolerance = 1e-4
+
 func checkClose(t *testing.T, what string, got *tensors.Tensor, want refTensor) {
 	t.Helper()
 	if !slices.Equal(got.Shape().Dimensions, want.Dims) {
@@ -123,7 +127,7 @@ func checkClose(t *testing.T, what string, got *tensors.Tensor, want refTensor) 
 		scale = max(scale, math.Abs(v))
 	}
 	for i := range g {
-		if d := math.Abs(g[i] - want.Data[i]); d > 1e-4*scale || math.IsNaN(g[i]) {
+		if d := math.Abs(g[i] - want.Data[i]); d > tolerance*scale || math.IsNaN(g[i]) {
 			t.Errorf("%s[%d]: got %.7g, want %.7g (|diff| %.3g, scale %.3g)", what, i, g[i], want.Data[i], d, scale)
 			return
 		}
@@ -197,5 +201,25 @@ func TestAgainstPyTorch(t *testing.T) {
 				runCase(t, backend, c, mode)
 			})
 		}
+	}
+}
+
+// TestGPUParity runs every PyTorch case on XLA CUDA with the layers' automatic
+// choice (XLA's own convolutions). It is skipped, saying why, when the process
+// backend (kernel.Backend) is not XLA on a GPU.
+func TestGPUParity(t *testing.T) {
+	backend := kernel.Backend()
+	info := kernel.BackendInfo()
+	where := strings.ToLower(info.Plugin + " " + strings.Join(info.Devices, " "))
+	onGPU := strings.Contains(where, "cuda") || strings.Contains(where, "nvidia") || strings.Contains(where, "gpu")
+	if !strings.HasPrefix(strings.ToLower(backend.Name()), "xla") || !onGPU {
+		t.Skipf("GPU parity not run: the backend is %q (%s), not XLA on CUDA; on a GPU machine install a PJRT CUDA plugin (see `arcade info`)",
+			backend.Name(), info.Reason)
+	}
+	saved := tolerance
+	tolerance = 2e-3 // TF32 convolutions and matmuls
+	defer func() { tolerance = saved }()
+	for _, c := range loadCases(t) {
+		t.Run(c.Name, func(t *testing.T) { runCase(t, backend, c, lowerAuto) })
 	}
 }
