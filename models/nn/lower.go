@@ -332,8 +332,11 @@ func (pl nhwcPlan) adjoint(cols *Node) *Node {
 	for di := range pl.kk {
 		for dj := range pl.kk {
 			off := (di*pl.kk + dj) * c4
-			blk := crop(cols, []int{0, 0, 0, off}, []int{pl.b, pl.ho, pl.wo, off + c4})
-			blk = padTo(blk, []int{0, di, dj, 0}, []int{pl.b, pl.hs, pl.ws, c4})
+			// One Pad both crops the block out of the last axis (negative
+			// padding) and places it at (di, dj) on the [B,Hs,Ws,4C] grid.
+			blk := Pad(cols, ScalarZero(cols.Graph(), cols.DType()), PadAxis{},
+				PadAxis{Start: di, End: pl.hs - pl.ho - di}, PadAxis{Start: dj, End: pl.ws - pl.wo - dj},
+				PadAxis{Start: -off, End: -(pl.kSize() - off - c4)})
 			if sum == nil {
 				sum = blk
 			} else {
@@ -341,7 +344,7 @@ func (pl nhwcPlan) adjoint(cols *Node) *Node {
 			}
 		}
 	}
-	return crop(d2s(sum), []int{0, pl.p, pl.p, 0}, []int{pl.b, pl.p + pl.h, pl.p + pl.w, pl.c})
+	return cropG(d2s(sum), []int{0, pl.p, pl.p, 0}, []int{pl.b, pl.p + pl.h, pl.p + pl.w, pl.c})
 }
 
 // conv2DPlan is Conv2D on x [B,H,W,Cin] with the plan's geometry; it returns
