@@ -33,14 +33,12 @@ func Conv2D(s *model.Scope, x *Node, outChannels, kernel, stride, padding int, b
 	wt, b := weightVar(s, g, shapes.Make(x.DType(), outChannels, cin, kernel, kernel), cin*kernel*kernel, bias, outChannels)
 
 	if useNative(g) {
-		y := withCustomGradients(x, wt,
-			func(xs, ws *Node) *Node { return convNative(xs, ws, stride, padding) },
+		// XLA's forward convolution; the gradients are the adjoint convolutions
+		// (see "Gradients of the native path" below).
+		return customVJP(x, wt, b, []int{1, outChannels, 1, 1},
+			func() *Node { return convNative(x, wt, stride, padding) },
 			func(dy *Node) *Node { return convTransposeNative(dy, wt, stride, padding, h, w) },
 			func(dy *Node) *Node { return convKernelGrad(x, dy, kernel, stride, padding) })
-		if b != nil {
-			y = Add(y, Reshape(b, 1, outChannels, 1, 1))
-		}
-		return y
 	}
 
 	fullWindow := padding == 0 && h == kernel && w == kernel
@@ -117,14 +115,10 @@ func ConvTranspose2D(s *model.Scope, x *Node, outChannels, kernel, stride, paddi
 	wt, b := weightVar(s, g, shapes.Make(x.DType(), cin, outChannels, kernel, kernel), outChannels*kernel*kernel, bias, outChannels)
 
 	if useNative(g) {
-		y := withCustomGradients(x, wt,
-			func(xs, ws *Node) *Node { return convTransposeNative(xs, ws, stride, padding, ho, wo) },
+		return customVJP(x, wt, b, []int{1, outChannels, 1, 1},
+			func() *Node { return convTransposeNative(x, wt, stride, padding, ho, wo) },
 			func(dy *Node) *Node { return convNative(dy, wt, stride, padding) },
 			func(dy *Node) *Node { return convKernelGrad(dy, x, kernel, stride, padding) })
-		if b != nil {
-			y = Add(y, Reshape(b, 1, outChannels, 1, 1))
-		}
-		return y
 	}
 
 	if pl, ok := newNHWCPlan(batch, ho, wo, outChannels, kernel, stride, padding); ok && pl.ho == h && pl.wo == w {
@@ -284,26 +278,9 @@ func convKernelGrad(xin, g *Node, k, stride, padding int) *Node {
 	return out
 }
 
-// withCustomGradients returns y = yFn(x, w) with the
-// gradients w.r.t. x and w given by dxFn(dL/dy) and dwFn(dL/dy) instead of
-// GoMLX's autodiff of yFn.
-//
-// GoMLX v0.28.13's ConvGeneral gradients are wrong for even kernel sizes
-// (convVJPWrtX pads the reverse convolution by (k-1)/2*2 instead of k-1, and
-// panics for a transposed convolution with padding 0); the gradients here are
-// written as the adjoint convolutions, which are forward ConvGenerals. Upstream
-// fix: in convVJPWrtX use outputDimStart := -inputDimStart - kernelSize/2.
-// The custom gradient is wired with the public API only: x, w and y are
-// concatenated into one vector that passes through
-// graph.IdentityWithCustomGradient, and y is sliced back out of it.
-func withCustomGradients(x, w *Node, yFn func(x, w *Node) *Node, dxFn, dwFn func(dy *Node) *Node) *Node {
-	y0 := StopGradient(yFn(x, w))
-	yDims := y0.Shape().Dimensions
-	nx, nw, ny := x.Shape().Size(), w.Shape().Size(), y0.Shape().Size()
-	z := Concatenate([]*Node{Reshape(x, nx), Reshape(w, nw), Reshape(y0, ny)}, 0)
-	zc := IdentityWithCustomGradient(z, func(_, v *Node) *Node {
-		dy := Reshape(Slice(v, AxisRange(nx+nw, nx+nw+ny)), yDims...)
-		return Concatenate([]*Node{Reshape(dxFn(dy), nx), Reshape(dwFn(dy), nw), Reshape(dy, ny)}, 0)
-	})
-	return Reshape(Slice(zc, AxisRange(nx+nw, nx+nw+ny)), yDims...)
-}
+// Gradients of the native path: GoMLX v0.28.13's ConvGeneral gradients are wrong for
+// even kernel sizes (convVJPWrtX pads the reverse convolution by 2*((k-1)/2)
+// instead of k-1) and panic for a transposed convolution with padding 0. The
+// native path therefore wires, with customVJP, the adjoint convolutions
+// themselves, which are forward ConvGenerals. Upstream fix: in convVJPWrtX use
+// outputDimStart := -inputDimStart - kernelSize/2.
