@@ -47,6 +47,7 @@ var (
 	flagSide        = flag.String("side", "", "internal: run one side (go) of one model in this process")
 	flagOnly        = flag.String("only", "", "run only one side: go or torch (default both)")
 	flagProfile     = flag.String("cpuprofile", "", "with -side go: write a CPU profile of the timed steps")
+	flagOMPWait     = flag.String("torch-omp-wait", "", "OMP_WAIT_POLICY for PyTorch (PASSIVE helps it a lot on a loaded machine; default: the library's)")
 	flagLayerFilter = flag.String("layer", "", "with -side go -layers: only layers whose name contains this")
 	flagLayers      = flag.Bool("layers", false, "time each layer alone (forward + input and weight gradients), Go then PyTorch")
 )
@@ -119,6 +120,9 @@ func benchModel(m string) error {
 		cmd := exec.Command(*flagPython, script, "--model", m, "--steps", strconv.Itoa(*flagSteps),
 			"--warmup", strconv.Itoa(*flagWarmup), "--threads", strconv.Itoa(*flagThreads), "--device", *flagDevice)
 		cmd.Env = append(os.Environ(), fmt.Sprintf("OMP_NUM_THREADS=%d", *flagThreads), fmt.Sprintf("OPENBLAS_NUM_THREADS=%d", *flagThreads))
+		if *flagOMPWait != "" {
+			cmd.Env = append(cmd.Env, "OMP_WAIT_POLICY="+*flagOMPWait)
+		}
 		if torchRes, err = runChild(cmd); err != nil {
 			return fmt.Errorf("torch side of %s: %w", m, err)
 		}
