@@ -144,7 +144,7 @@ func TestTrainStopsSavesAndResumes(t *testing.T) {
 	if err != nil || m.Step != 4 || len(m.History.Steps) != 2 {
 		t.Fatalf("resume: step %d history %v err %v", m.Step, m.History.Steps, err)
 	}
-	for _, f := range []string{"samples/step-00000003.png", "samples/step-00000004.png", ckpt.FileName(4)} {
+	for _, f := range []string{"samples/step-00000003.png", "samples/step-00000004.png", "losses.png", ckpt.FileName(4)} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Error(err)
 		}

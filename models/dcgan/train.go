@@ -46,7 +46,8 @@ type TrainOptions struct {
 }
 
 // FixedNoiseSeed seeds the fixed noise batch whose samples are saved as
-// Dir/samples/step-NNNNNNNN.png every ImageEvery steps.
+// Dir/samples/step-NNNNNNNN.png every ImageEvery steps (with Dir/losses.png
+// and Dir/quality.png, the curves so far).
 const FixedNoiseSeed = 2024
 
 // Train trains the GAN on the tutorial's three games, resuming from the
@@ -163,6 +164,9 @@ func (m *GAN) images(opt TrainOptions, samplesDir string, fixedZ, real, fake *te
 		m.History.FD = append(m.History.FD, s.FD)
 		m.History.Shares = append(m.History.Shares, s.Shares)
 		fmt.Fprintf(opt.Out, "step %d quality: %s\n", m.Step, s)
+	}
+	if err := PlotHistory(filepath.Dir(samplesDir), m.History); err != nil {
+		return err
 	}
 	if opt.OnImages != nil {
 		opt.OnImages(m, m.Step, real, fake, score)
