@@ -50,7 +50,10 @@
 // when it builds its graph; variables already in the store are checked for
 // shape and dtype and overwritten.
 //
-// ReadFile and ReadHeader inspect a checkpoint without a store.
+// ReadFile and ReadHeader inspect a checkpoint without a store; Restore puts
+// a File into a store after the same checks; Dir.List lists the files newest
+// first; FileName(step) is a checkpoint's name ("ckpt-0000000042.ckpt");
+// WriteFileAtomic writes any small file the same crash-safe way.
 //
 // # Training-run helper
 //
