@@ -1,6 +1,7 @@
 package dcgan
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -17,7 +18,8 @@ import (
 // Parity with the tutorial's PyTorch code: testdata/gen_vectors.py builds the
 // tutorial's own Generator and Discriminator, gives them the weights below
 // (a formula, so they need not be stored), runs the networks and two
-// training steps on batch 4, and stores the results in parity.safetensors.
+// training steps on batch 4 and on the tutorial's batch 16, and stores the
+// results in parity.safetensors and parity-b16.safetensors.
 //
 // Tolerances. Before any update (G(z), D(real), D(G(z)), the first d_loss):
 // 2e-4 relative to the values' magnitude (float32 sums over up to 8192 terms
@@ -69,7 +71,20 @@ func parityInput(n int, freq, phase, amp float64) []float32 {
 	return out
 }
 
-const parityBatch = 4
+// parityBatch is the batch of the parity case being run: 4 (parity.safetensors)
+// or 16, the tutorial's (parity-b16.safetensors); forEachParityBatch sets it.
+var parityBatch = 4
+
+// forEachParityBatch runs f as a subtest for batch 4 and for batch 16.
+func forEachParityBatch(t *testing.T, f func(t *testing.T)) {
+	for _, b := range []int{4, 16} {
+		t.Run(fmt.Sprintf("batch%d", b), func(t *testing.T) {
+			parityBatch = b
+			defer func() { parityBatch = 4 }()
+			f(t)
+		})
+	}
+}
 
 func parityReal(step int) *tensors.Tensor {
 	return tensors.FromFlatDataAndDimensions(parityInput(parityBatch*3*64*64, 0.0131, 0.7+float64(step), 0.9), parityBatch, 3, 64, 64)
@@ -115,18 +130,22 @@ func newParityGAN(t *testing.T) *GAN {
 	return m
 }
 
-var parityVectors map[string]*tensors.Tensor
+var parityVectors = map[int]map[string]*tensors.Tensor{}
 
 func vectors(t *testing.T) map[string]*tensors.Tensor {
 	t.Helper()
-	if parityVectors == nil {
-		v, err := ReadSafetensors("testdata/parity.safetensors")
+	if parityVectors[parityBatch] == nil {
+		file := "testdata/parity.safetensors"
+		if parityBatch != 4 {
+			file = fmt.Sprintf("testdata/parity-b%d.safetensors", parityBatch)
+		}
+		v, err := ReadSafetensors(file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		parityVectors = v
+		parityVectors[parityBatch] = v
 	}
-	return parityVectors
+	return parityVectors[parityBatch]
 }
 
 func want(t *testing.T, name string) []float32 {
@@ -183,13 +202,24 @@ func checkClose(t *testing.T, what string, got, wantV []float32, tol float64) {
 	}
 }
 
-// samples picks images 0 and B-1 of a [B,3,64,64] batch, as the script stores them.
+// samples picks images 0 and B-1 of a [B,3,64,64] batch, as the script
+// stores them: whole at batch 4, every 8th value at batch 16 (pick_images).
 func samples(x []float32) []float32 {
 	plane := 3 * 64 * 64
-	return append(append([]float32{}, x[:plane]...), x[len(x)-plane:]...)
+	both := append(append([]float32{}, x[:plane]...), x[len(x)-plane:]...)
+	if parityBatch == 4 {
+		return both
+	}
+	var out []float32
+	for i := 0; i < len(both); i += 8 {
+		out = append(out, both[i])
+	}
+	return out
 }
 
-func TestForwardParity(t *testing.T) {
+func TestForwardParity(t *testing.T) { forEachParityBatch(t, forwardParity) }
+
+func forwardParity(t *testing.T) {
 	m := newParityGAN(t)
 	// Training-mode forward passes, as in the first step: G(z), D(real), D(G(z)).
 	fwd, err := newTrainForward(m)
@@ -234,7 +264,12 @@ func biasBeforeBN(key string) bool {
 	return false
 }
 
-func TestTrainStepParity(t *testing.T) {
+// TestTrainStepParity runs the tutorial's step at batch 4 and at its own
+// batch 16 (a lowering that is right only for small batches would pass the
+// first and fail the second).
+func TestTrainStepParity(t *testing.T) { forEachParityBatch(t, trainStepParity) }
+
+func trainStepParity(t *testing.T) {
 	m := newParityGAN(t)
 	before := map[string][]float32{}
 	for _, net := range []string{GeneratorScope, DiscriminatorScope} {
@@ -253,8 +288,18 @@ func TestTrainStepParity(t *testing.T) {
 	// Before any update: tight.
 	checkClose(t, "step 0 d_loss", []float32{float32(dLoss)}, want(t, "step0.d_loss"), 2e-4)
 	checkClose(t, "step 0 generator output", samples(floats(t, fake)), want(t, "step0.gen_output"), 2e-4)
-	// Through the just-updated discriminator.
-	checkPostUpdate(t, "step 0 g_loss", []float32{float32(gLoss)}, "step0.g_loss", 2e-4)
+	// Through the just-updated discriminator. At batch 16 PyTorch's float32
+	// and float64 g_loss agree (8e-5) only because two layers' rounding
+	// cancels: putting float64's conv_pipe.5 (or conv_pipe.2) update alone
+	// into the float32 network moves g_loss by +2.9e-3 (-2.1e-3), and Go's
+	// update agrees with float64 on one and float32 on the other (2.0e-3
+	// off). 5e-3 still catches a real fault: g_loss through the old
+	// discriminator is 0.677, not 1.192.
+	gBase := 2e-4
+	if parityBatch == 16 {
+		gBase = 5e-3
+	}
+	checkPostUpdate(t, "step 0 g_loss", []float32{float32(gLoss)}, "step0.g_loss", gBase)
 
 	// Updated weights (a strided subset of each parameter's change) and
 	// BatchNorm buffers: G's statistics updated once, D's three times.

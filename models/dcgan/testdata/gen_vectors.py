@@ -2,12 +2,15 @@
 (plus the losses of a second), run in PyTorch with deterministic weights and
 inputs that dcgan_test.go rebuilds in Go. Run from this directory:
 
-    /usr/bin/python3 gen_vectors.py
+    /usr/bin/python3 gen_vectors.py      # batch 4:  parity.safetensors
+    /usr/bin/python3 gen_vectors.py 16   # batch 16 (the tutorial's): parity-b16.safetensors
 
 Only outputs, BatchNorm statistics and a strided subset of each parameter's
 change are stored, so the file stays small (the weights themselves are a
 formula, see tutorial.param_value).
 """
+import sys
+
 import numpy as np
 import torch
 import torch.nn as nn
@@ -15,8 +18,14 @@ import torch.optim as optim
 
 import tutorial as T
 
-B = 4          # parity batch (the tutorial trains with 16)
+B = int(sys.argv[1]) if len(sys.argv) > 1 else 4  # parity batch (the tutorial trains with 16)
 SUBSET = 256   # elements of each parameter's change that are stored
+IMG_STRIDE = 1 if B == 4 else 8  # images 0 and B-1 are stored whole at batch 4, every 8th value at 16
+
+
+def pick_images(x):
+    """Images 0 and B-1 of x [B,3,64,64], flattened and strided by IMG_STRIDE (samples() in Go)."""
+    return x.detach()[[0, B - 1]].flatten()[::IMG_STRIDE] if IMG_STRIDE > 1 else x.detach()[[0, B - 1]]
 
 
 def subset_index(n):
@@ -65,7 +74,7 @@ def run(dtype):
         out[f"step{it}.d_loss"] = dis_loss.detach().reshape(1)
         out[f"step{it}.g_loss"] = gen_loss_v.detach().reshape(1)
         if it == 0:
-            out["step0.gen_output"] = gen_output_v.detach()[[0, B - 1]]
+            out["step0.gen_output"] = pick_images(gen_output_v)
             out["step0.dis_output_true"] = dis_output_true_v.detach()
             out["step0.dis_output_fake"] = dis_output_fake_v.detach()
             out["step0.dis_output_gen"] = dis_output_v.detach()
@@ -77,7 +86,7 @@ def run(dtype):
                     out["step0.buffer." + prefix + k] = v.detach().clone()
             net_gener.eval()
             with torch.no_grad():
-                out["step0.eval_output"] = net_gener(gen_input_v)[[0, B - 1]]
+                out["step0.eval_output"] = pick_images(net_gener(gen_input_v))
             net_gener.train()
     return out
 
@@ -93,7 +102,7 @@ def main():
     for k, v in ref64.items():
         if k.startswith("step0.delta") or k.startswith("step0.buffer") or k.endswith("_loss") or k == "step0.eval_output":
             out["f64." + k] = v.to(torch.float32) if v.dtype == torch.float64 else v
-    T.write_safetensors("parity.safetensors", out)
+    T.write_safetensors("parity.safetensors" if B == 4 else "parity-b%d.safetensors" % B, out)
     for k in ("step0.d_loss", "step0.g_loss", "step1.d_loss", "step1.g_loss"):
         print(k, float(out[k]), "float64:", float(ref64[k]))
 
