@@ -175,6 +175,18 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if n := tensors.MustCopyFlatData[int64](sd["conv_pipe.3.num_batches_tracked"]); n[0] != 3 {
 		t.Errorf("discriminator num_batches_tracked = %d, want 3 (three forward passes per step)", n[0])
 	}
+	// A counter stored as [1] (numpy-based writers, older PyTorch) is taken as the 0-d one.
+	dsd, err := ReadSafetensors(filepath.Join(out, ExportFiles[DiscriminatorScope]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsd["conv_pipe.3.num_batches_tracked"] = tensors.FromFlatDataAndDimensions([]int64{7}, 1)
+	if err := b.SetStateDict(DiscriminatorScope, dsd); err != nil {
+		t.Errorf("num_batches_tracked of shape [1]: %v", err)
+	} else if sd2, _ := b.GetStateDict(DiscriminatorScope); tensors.MustCopyFlatData[int64](sd2["conv_pipe.3.num_batches_tracked"])[0] != 7 ||
+		sd2["conv_pipe.3.num_batches_tracked"].Shape().Rank() != 0 {
+		t.Errorf("num_batches_tracked after setting [7]: %v", sd2["conv_pipe.3.num_batches_tracked"])
+	}
 	// Another shape, and a truncated file: clear errors, nothing changed.
 	other := cfg
 	other.DiscrFilters = 8

@@ -104,6 +104,7 @@ func (m *GAN) SetStateDict(net string, sd map[string]*tensors.Tensor) error {
 	if err != nil {
 		return err
 	}
+	sd = scalarCounters(sd)
 	var problems []string
 	want := map[string]bool{}
 	for _, e := range entries {
@@ -199,4 +200,18 @@ func (m *GAN) Import(dir string) error {
 func (m *GAN) checkStateDict(net string, sd map[string]*tensors.Tensor) error {
 	probe := &GAN{Config: m.Config, Store: model.NewStore()}
 	return probe.SetStateDict(net, sd)
+}
+
+// scalarCounters returns sd with every num_batches_tracked of shape [1]
+// (older PyTorch code, and numpy-based writers, store the counter so) as the
+// 0-d int64 the tutorial's modules hold; sd itself is not changed.
+func scalarCounters(sd map[string]*tensors.Tensor) map[string]*tensors.Tensor {
+	out := make(map[string]*tensors.Tensor, len(sd))
+	for k, t := range sd {
+		if strings.HasSuffix(k, "num_batches_tracked") && t.DType() == dtypes.Int64 && t.Shape().Rank() == 1 && t.Shape().Size() == 1 {
+			t = tensors.FromScalar(tensors.MustCopyFlatData[int64](t)[0])
+		}
+		out[k] = t
+	}
+	return out
 }
