@@ -209,6 +209,7 @@ func Train(ctx context.Context, backend compute.Backend, cfg Config, opt TrainOp
 	minutes := func() float64 { return (startSeconds + time.Since(start).Seconds()) / 60 }
 	nextEval := st.NextEval
 	observe := int64(cfg.Observe)
+	warmLen := max(cfg.BatchSize, min(cfg.Observe, cfg.ReplaySize))
 	ratio := cfg.StepsPerUpdate
 	wg.Add(1)
 	go func() {
@@ -218,7 +219,9 @@ func Train(ctx context.Context, backend compute.Backend, cfg Config, opt TrainOp
 			if steps >= opt.Steps {
 				return
 			}
-			if ratio > 0 && steps >= observe && float64(steps-observe) >= ratio*float64(iters.Load()+2) {
+			// Throttled only once the memory holds enough to train on (a run resumed
+			// without its replay memory refills it first).
+			if ratio > 0 && steps >= observe && replay.Len() >= warmLen && float64(steps-observe) >= ratio*float64(iters.Load()+2) {
 				time.Sleep(time.Millisecond)
 				continue
 			}
@@ -382,7 +385,7 @@ func Train(ctx context.Context, backend compute.Backend, cfg Config, opt TrainOp
 				break
 			}
 		}
-		ready := steps >= observe && replay.Len() >= cfg.BatchSize
+		ready := steps >= observe && replay.Len() >= warmLen
 		if ready && ratio > 0 && float64(steps-observe) < ratio*float64(iters.Load()+1) {
 			ready = false
 		}

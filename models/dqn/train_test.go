@@ -72,6 +72,16 @@ func TestTrainResumesAndRefusesOtherConfigs(t *testing.T) {
 		t.Fatalf("newest checkpoint at iteration %d", f.Step)
 	}
 
+	// Resume without the replay memory: the actor refills it before the
+	// learner trains (this deadlocked once).
+	out.Reset()
+	if _, err := Train(context.Background(), kernel.Backend(), cfg, TrainOptions{Dir: dir, Steps: 64, Out: &out}); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if h2, _, err := ReadHistory(dir); err != nil || h2.Reports[len(h2.Reports)-1].EnvSteps < 64 {
+		t.Fatalf("resume without replay stopped early: %v\n%s", err, out.String())
+	}
+
 	// Another preset in the same directory is refused, and nothing is lost.
 	other := cfg
 	other.Gamma = 0.9
