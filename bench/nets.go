@@ -6,44 +6,14 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
+	"github.com/arcade-go/arcade/models/dcgan"
+	"github.com/arcade-go/arcade/models/dqn"
 	"github.com/arcade-go/arcade/models/nn"
 )
 
-// The two networks of ../shared/REFERENCE.md, built on models/nn exactly as
-// the PyTorch twins in torch_step.py.
-
-// generator: z [B,100,1,1] -> [B,3,64,64].
-func generator(s *model.Scope, z *Node) *Node {
-	x := nn.ReLU(nn.BatchNorm2D(s.In("bn0"), nn.ConvTranspose2D(s.In("c0"), z, 512, 4, 1, 0, true))) // [B,512,4,4]
-	x = nn.ReLU(nn.BatchNorm2D(s.In("bn1"), nn.ConvTranspose2D(s.In("c1"), x, 256, 4, 2, 1, true)))  // [B,256,8,8]
-	x = nn.ReLU(nn.BatchNorm2D(s.In("bn2"), nn.ConvTranspose2D(s.In("c2"), x, 128, 4, 2, 1, true)))  // [B,128,16,16]
-	x = nn.ReLU(nn.BatchNorm2D(s.In("bn3"), nn.ConvTranspose2D(s.In("c3"), x, 64, 4, 2, 1, true)))   // [B,64,32,32]
-	return Tanh(nn.ConvTranspose2D(s.In("c4"), x, 3, 4, 2, 1, true))                                 // [B,3,64,64]
-}
-
-// discriminator: [B,3,64,64] -> probabilities [B]. s is reused (Shared) on
-// every call, so the variables are the same.
-func discriminator(s *model.Scope, x *Node) *Node {
-	s = s.ResetVisited()
-	b := x.Shape().Dimensions[0]
-	x = nn.ReLU(nn.Conv2D(s.In("c0"), x, 64, 4, 2, 1, true))                               // [B,64,32,32]
-	x = nn.ReLU(nn.BatchNorm2D(s.In("bn1"), nn.Conv2D(s.In("c1"), x, 128, 4, 2, 1, true))) // [B,128,16,16]
-	x = nn.ReLU(nn.BatchNorm2D(s.In("bn2"), nn.Conv2D(s.In("c2"), x, 256, 4, 2, 1, true))) // [B,256,8,8]
-	x = nn.ReLU(nn.BatchNorm2D(s.In("bn3"), nn.Conv2D(s.In("c3"), x, 512, 4, 2, 1, true))) // [B,512,4,4]
-	x = nn.Conv2D(s.In("c4"), x, 1, 4, 1, 0, true)                                         // [B,1,1,1]
-	return Reshape(Sigmoid(x), b)
-}
-
-// bce is torch.nn.BCELoss against a constant label.
-func bce(p *Node, label float64) *Node {
-	var l *Node
-	if label == 1 {
-		l = Log(p)
-	} else {
-		l = Log(OneMinus(p))
-	}
-	return Neg(ReduceAllMean(Max(l, Scalar(p.Graph(), p.DType(), -100))))
-}
+// The two networks are the model packages' own (models/dcgan, models/dqn),
+// so the bench times the product's layers; torch_step.py builds their PyTorch
+// twins from ../shared/REFERENCE.md.
 
 // dcganStep: the tutorial's iteration. Inputs real [16,3,64,64], z [16,100,1,1].
 func dcganStep(s *model.Scope, real, z *Node) []*Node {
@@ -53,22 +23,13 @@ func dcganStep(s *model.Scope, real, z *Node) []*Node {
 	adam := func() optimizer.Interface {
 		return optimizer.Adam().LearningRate(1e-4).Betas(0.5, 0.999).Epsilon(1e-8).Done()
 	}
-	fake := generator(gs, z)
-	dLoss := Add(bce(discriminator(ds, real), 1), bce(discriminator(ds, StopGradient(fake)), 0))
+	cfg := dcgan.DefaultConfig()
+	fake := dcgan.Generator(gs, z, cfg) // [16,3,64,64]
+	dLoss := Add(dcgan.BCE(dcgan.Discriminator(ds, real, cfg), 1), dcgan.BCE(dcgan.Discriminator(ds, StopGradient(fake), cfg), 0))
 	adam().UpdateGraph(ds, g, dLoss)
-	gLoss := bce(discriminator(ds, fake), 1)
+	gLoss := dcgan.BCE(dcgan.Discriminator(ds, fake, cfg), 1)
 	adam().UpdateGraph(gs, g, gLoss)
 	return []*Node{dLoss, gLoss}
-}
-
-// qnet: the Flappy Bird DQN, [B,4,64,64] -> [B,2].
-func qnet(s *model.Scope, x *Node) *Node {
-	s = s.ResetVisited()
-	x = nn.MaxPool2D(nn.ReLU(nn.BatchNorm2D(s.In("bn1"), nn.Conv2D(s.In("conv1"), x, 32, 3, 1, 1, true))), 2) // [B,32,32,32]
-	x = nn.MaxPool2D(nn.ReLU(nn.BatchNorm2D(s.In("bn2"), nn.Conv2D(s.In("conv2"), x, 32, 3, 1, 1, true))), 2) // [B,32,16,16]
-	x = nn.Flatten(x)                                                                                         // [B,8192]
-	x = nn.ReLU(nn.BatchNorm1D(s.In("bn3"), nn.Linear(s.In("fc1"), x, 512, true)))                            // [B,512]
-	return nn.Linear(s.In("fc2"), x, 2, true)                                                                 // [B,2]
 }
 
 // dqnStep: target forward (inference mode) on s', then the online update.
@@ -78,10 +39,13 @@ func dqnStep(sc *model.Scope, in []*Node) []*Node {
 	g := st.Graph()
 	sc.Store().SetTraining(g, true)
 	online, target := sc.At("online"), sc.At("target")
-	nn.SetTraining(target, g, false)
-	qNext := qnet(target, s2)
+	// As the reference and models/dqn: the target network shares the online
+	// network's batch norms and runs them in inference mode.
+	nn.SetTraining(online, g, false)
+	qNext := dqn.QNet(target, online, s2) // [32,2]
 	y := StopGradient(Add(r, Mul(MulScalar(OneMinus(term), 0.99), ReduceMax(qNext, 1))))
-	q := qnet(online, st)
+	nn.SetTraining(online, g, true)
+	q := dqn.QNet(online, online, st) // [32,2]
 	qa := ReduceSum(Mul(q, OneHot(a, 2, dtypes.Float32)), 1)
 	loss := ReduceAllMean(Square(Sub(y, qa)))
 	optimizer.Adam().LearningRate(2e-4).Betas(0.9, 0.999).Epsilon(1e-8).Done().UpdateGraph(online, g, loss)
