@@ -1,6 +1,7 @@
 package atari
 
 import (
+	"github.com/arcade-go/arcade/envs/internal/font"
 	"image"
 	"image/color"
 )
@@ -80,21 +81,6 @@ func (f *Frame) Sprite(x, y int, rows []string, sw, sh int, c Color) {
 	}
 }
 
-// digits is Arcade's own 3x5 glyph set for scores, drawn with chunky
-// "playfield" pixels as Atari scores are.
-var digits = [10][]string{
-	{"###", "#.#", "#.#", "#.#", "###"},
-	{".#.", "##.", ".#.", ".#.", "###"},
-	{"###", "..#", "###", "#..", "###"},
-	{"###", "..#", ".##", "..#", "###"},
-	{"#.#", "#.#", "###", "..#", "..#"},
-	{"###", "#..", "###", "..#", "###"},
-	{"###", "#..", "###", "#.#", "###"},
-	{"###", "..#", "..#", ".#.", ".#."},
-	{"###", "#.#", "###", "#.#", "###"},
-	{"###", "#.#", "###", "..#", "###"},
-}
-
 // Number paints n >= 0 with its last digit ending at column right (exclusive),
 // top at y, each glyph pixel sw x sh, glyphs gap pixels apart, padded with
 // zeros to at least minDigits digits.
@@ -102,7 +88,7 @@ func (f *Frame) Number(right, y, n, minDigits, sw, sh, gap int, c Color) {
 	n = max(n, 0)
 	x := right - 3*sw
 	for i := 0; n > 0 || i < max(minDigits, 1); i++ {
-		f.Sprite(x, y, digits[n%10], sw, sh, c)
+		f.Sprite(x, y, font.Digits[n%10], sw, sh, c)
 		n /= 10
 		x -= 3*sw + gap
 	}

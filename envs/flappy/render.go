@@ -1,6 +1,7 @@
 package flappy
 
 import (
+	"github.com/arcade-go/arcade/envs/internal/font"
 	"image"
 	"strconv"
 )
@@ -83,20 +84,6 @@ func blit(dst *image.RGBA, s *sprite, x, y int) {
 	}
 }
 
-// digits is a 3x5 font for the score, one string per digit, rows top down.
-var digits = [10][5]string{
-	{"###", "#.#", "#.#", "#.#", "###"},
-	{".#.", "##.", ".#.", ".#.", "###"},
-	{"###", "..#", "###", "#..", "###"},
-	{"###", "..#", ".##", "..#", "###"},
-	{"#.#", "#.#", "###", "..#", "..#"},
-	{"###", "#..", "###", "..#", "###"},
-	{"###", "#..", "###", "#.#", "###"},
-	{"###", "..#", "..#", ".#.", ".#."},
-	{"###", "#.#", "###", "#.#", "###"},
-	{"###", "#.#", "###", "..#", "###"},
-}
-
 // DrawScore writes score in white block digits with a dark shadow, centered
 // near the top of a rendered screen (as the original game shows it), for
 // people; the DQN's observations never contain it.
@@ -114,7 +101,7 @@ func DrawScore(dst *image.RGBA, score int) {
 			c = [4]uint8{255, 255, 255, 255}
 		}
 		for i, ch := range s {
-			glyph := digits[ch-'0']
+			glyph := font.Digits[ch-'0']
 			gx := x0 + i*(3*cell+gap) + off
 			for r := 0; r < 5; r++ {
 				for col := 0; col < 3; col++ {
