@@ -1,9 +1,10 @@
 package atari
 
 import (
-	"github.com/arcade-go/arcade/envs/internal/font"
 	"image"
 	"image/color"
+
+	"github.com/arcade-go/arcade/envs/internal/font"
 )
 
 // Frame is one screen: Height x Width RGB pixels, row-major, 3 bytes per

@@ -1,9 +1,10 @@
 package flappy
 
 import (
-	"github.com/arcade-go/arcade/envs/internal/font"
 	"image"
 	"strconv"
+
+	"github.com/arcade-go/arcade/envs/internal/font"
 )
 
 // Theme chooses the background of a rendered screen.
