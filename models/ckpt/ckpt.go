@@ -135,10 +135,31 @@ type Dir struct {
 	keep int
 	// Log receives warnings (a skipped corrupt file). Defaults to stderr.
 	Log func(format string, args ...any)
+	// lock is the locked LockFile of a writer (OpenWriter), else nil.
+	lock *os.File
+	// verified holds files known to be complete and intact (written or
+	// read by this Dir), so pruning reads each file at most once.
+	verified map[string]stamp
+}
+
+// stamp identifies one version of a file.
+type stamp struct {
+	size int64
+	mod  time.Time
+}
+
+func stampOf(path string) (stamp, bool) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return stamp{}, false
+	}
+	return stamp{st.Size(), st.ModTime()}, true
 }
 
 // Open returns the checkpoint directory at path for the model id, creating the
-// directory if needed. Save keeps the newest keep files (DefaultKeep if keep <= 0).
+// directory if needed, for reading (and for writing by a caller that needs no
+// lock, e.g. a cache; a training run uses OpenWriter). Save keeps the newest
+// keep loadable files (DefaultKeep if keep <= 0).
 func Open(path string, id Identity, keep int) (*Dir, error) {
 	if path == "" {
 		return nil, errors.New("ckpt: empty checkpoint directory")
@@ -158,8 +179,9 @@ func Open(path string, id Identity, keep int) (*Dir, error) {
 		return nil, fmt.Errorf("ckpt: Identity.Params: %w", err)
 	}
 	id.Params = norm
-	d := &Dir{path: path, id: id, keep: keep, Log: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }}
-	d.removeStaleTemps()
+	d := &Dir{path: path, id: id, keep: keep, Log: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) },
+		verified: map[string]stamp{}}
+	d.removeTemps(time.Hour) // without the lock, only those of saves that surely died
 	return d, nil
 }
 
@@ -184,12 +206,13 @@ func normaliseParams(p map[string]any) (map[string]any, error) {
 	return out, nil
 }
 
-// removeStaleTemps deletes temporary files of saves that died more than an hour
-// ago (a concurrent save of another process is younger than that).
-func (d *Dir) removeStaleTemps() {
+// removeTemps deletes the temporary files of saves older than age: all of
+// them (age 0) once the directory's lock is taken, since no other writer can
+// be saving then; else those of saves that died more than age ago.
+func (d *Dir) removeTemps(age time.Duration) {
 	matches, _ := filepath.Glob(filepath.Join(d.path, tmpPattern))
 	for _, m := range matches {
-		if st, err := os.Stat(m); err == nil && time.Since(st.ModTime()) > time.Hour {
+		if st, err := os.Stat(m); err == nil && time.Since(st.ModTime()) >= age {
 			_ = os.Remove(m)
 		}
 	}
@@ -230,7 +253,8 @@ func FileName(step int64) string { return fmt.Sprintf("%s%010d%s", prefix, step,
 
 // Save writes every variable of store with a value, the step and extra (any
 // value encoding to JSON; nil for none) to a new checkpoint, atomically, and
-// then deletes all but the newest keep checkpoints. It returns the file written.
+// then prunes: it keeps the newest keep loadable checkpoints, deletes older
+// ones and moves unreadable ones aside (see prune). It returns the file written.
 func (d *Dir) Save(store *model.Store, step int64, extra any) (string, error) {
 	h := Header{Identity: d.id, Step: step, Time: time.Now().UTC().Format(time.RFC3339)}
 	if extra != nil {
@@ -264,7 +288,10 @@ func (d *Dir) Save(store *model.Store, step int64, extra any) (string, error) {
 	}
 	final := filepath.Join(d.path, FileName(step))
 	if err := writeAtomic(final, func(w io.Writer) error { return encode(w, &h, datas) }); err != nil {
-		return "", fmt.Errorf("ckpt: saving %s: %w", final, err)
+		return "", fmt.Errorf("ckpt: %w", err)
+	}
+	if s, ok := stampOf(final); ok {
+		d.verified[final] = s
 	}
 	if err := d.prune(); err != nil {
 		d.Log("ckpt: %v", err)
@@ -296,11 +323,29 @@ func encode(w io.Writer, h *Header, datas [][]byte) error {
 	return nil
 }
 
-// writeAtomic writes a file through fill to a temporary file in the same
-// directory, fsyncs it, renames it to path and fsyncs the directory. On any
-// error (or a crash) path is left as it was.
-func writeAtomic(path string, fill func(io.Writer) error) (err error) {
+// writeAtomic is WriteAtomic through a 1 MiB buffer.
+func writeAtomic(path string, fill func(io.Writer) error) error {
+	return WriteAtomic(path, func(f *os.File) error {
+		bw := bufio.NewWriterSize(f, 1<<20)
+		if err := fill(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
+}
+
+// WriteAtomic creates or replaces path crash-safely: fill writes a temporary
+// file in the same directory (it may Write, Seek or WriteAt), which is then
+// fsynced, renamed to path, and the directory fsynced. On any error (or a
+// crash) path is left as it was and the temporary file is removed; the error
+// names path, never the temporary file.
+func WriteAtomic(path string, fill func(f *os.File) error) (err error) {
 	dir := filepath.Dir(path)
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("writing %s: %w", path, unwrapPath(err))
+		}
+	}()
 	tmp, err := os.CreateTemp(dir, tmpPattern)
 	if err != nil {
 		return err
@@ -311,11 +356,7 @@ func writeAtomic(path string, fill func(io.Writer) error) (err error) {
 			_ = os.Remove(tmp.Name())
 		}
 	}()
-	bw := bufio.NewWriterSize(tmp, 1<<20)
-	if err = fill(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
+	if err = fill(tmp); err != nil {
 		return err
 	}
 	if err = tmp.Sync(); err != nil {
@@ -334,6 +375,20 @@ func writeAtomic(path string, fill func(io.Writer) error) (err error) {
 	return nil
 }
 
+// unwrapPath drops the path (the temporary file's) from an *os.PathError or
+// *os.LinkError, keeping the cause, e.g. "permission denied".
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}
+
 // WriteFileAtomic writes data to path atomically (temporary file in the same
 // directory, fsync, rename): readers see the old file or the new one, never
 // a partial one. Other packages use it for their own small state files.
@@ -341,15 +396,86 @@ func WriteFileAtomic(path string, data []byte) error {
 	return writeAtomic(path, func(w io.Writer) error { _, err := w.Write(data); return err })
 }
 
-// prune deletes checkpoints beyond the newest keep.
+// CorruptSuffix is appended to the name of an unreadable checkpoint that
+// pruning moves aside: it is kept for inspection but no longer listed.
+const CorruptSuffix = ".corrupt"
+
+// prune keeps the newest keep loadable checkpoints and deletes the older
+// loadable ones. An unreadable file is never counted among the kept: a
+// truncated or corrupt one is renamed to name+CorruptSuffix (out of the
+// listing, nothing lost); one that cannot be read at all (permissions) is
+// left alone. So a corrupt newest file never costs a good checkpoint.
 func (d *Dir) prune() error {
 	files, err := d.List()
 	if err != nil {
 		return err
 	}
-	for i := d.keep; i < len(files); i++ {
-		if err := os.Remove(files[i]); err != nil {
-			return fmt.Errorf("removing old checkpoint: %w", err)
+	var errs []error
+	kept := 0
+	for _, f := range files {
+		if err := d.verify(f); err != nil {
+			var ce *CorruptError
+			if !errors.As(err, &ce) {
+				d.Log("ckpt: not pruning %s: %v", f, err)
+				continue
+			}
+			if e := os.Rename(f, f+CorruptSuffix); e != nil {
+				errs = append(errs, fmt.Errorf("moving aside an unreadable checkpoint: %w", e))
+				continue
+			}
+			d.Log("ckpt: moved aside %v (now %s)", err, filepath.Base(f+CorruptSuffix))
+			continue
+		}
+		if kept < d.keep {
+			kept++
+			continue
+		}
+		if err := os.Remove(f); err != nil {
+			errs = append(errs, fmt.Errorf("removing old checkpoint: %w", err))
+		}
+		delete(d.verified, f)
+	}
+	return errors.Join(errs...)
+}
+
+// verify checks a checkpoint file completely (size, header, every tensor's
+// checksum) without keeping its tensors; files this Dir wrote or read
+// already, unchanged since, are not read again.
+func (d *Dir) verify(path string) error {
+	s, ok := stampOf(path)
+	if ok && d.verified[path] == s {
+		return nil
+	}
+	if err := Verify(path); err != nil {
+		return err
+	}
+	if ok {
+		d.verified[path] = s
+	}
+	return nil
+}
+
+// Verify reads a checkpoint file and checks its size, header and every
+// tensor's checksum, without keeping the tensors. A truncated or corrupt file
+// gives a *CorruptError.
+func Verify(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h, _, err := readHeader(f, path)
+	if err != nil {
+		return err
+	}
+	r := bufio.NewReaderSize(f, 1<<20)
+	for _, ti := range h.Tensors {
+		c := crc32.New(castagnoli)
+		if _, err := io.CopyN(c, r, ti.Length); err != nil {
+			return &CorruptError{path, fmt.Sprintf("reading tensor %s: %v", ti.Name, err)}
+		}
+		if c.Sum32() != ti.CRC {
+			return &CorruptError{path, fmt.Sprintf("checksum mismatch in tensor %s", ti.Name)}
 		}
 	}
 	return nil
@@ -586,6 +712,9 @@ func (d *Dir) Load(store *model.Store, extra any) (Info, error) {
 			}
 		}
 		info.Path, info.Step = path, f.Header.Step
+		if s, ok := stampOf(path); ok {
+			d.verified[path] = s
+		}
 		return info, nil
 	}
 	return info, fmt.Errorf("ckpt: every checkpoint in %s is unreadable (%v)", d.path, errors.Join(info.Skipped...))

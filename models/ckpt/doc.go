@@ -33,10 +33,27 @@
 //
 // # API
 //
-//	dir, err := ckpt.Open(path, ckpt.Identity{Model: "dcgan", Params: map[string]any{"filters": 64}}, 3)
-//	path, err := dir.Save(store, step, extra)      // atomic; then keeps the newest 3
+//	dir, err := ckpt.OpenWriter(path, ckpt.Identity{Model: "dcgan", Params: map[string]any{"filters": 64}}, 3)
+//	defer dir.Close()                              // releases the directory's lock
+//	path, err := dir.Save(store, step, extra)      // atomic; then keeps the newest 3 loadable
 //	info, err := dir.Load(store, &extra)           // newest valid checkpoint into store
 //	if errors.Is(err, ckpt.ErrNoCheckpoint) { ... start fresh ... }
+//
+// # Writers and readers
+//
+// A training run opens its directory with OpenWriter: it checks that the
+// directory is writable (a probe file), takes an OS file lock (flock) on
+// LockFile, which the OS releases when the process exits or crashes, writes
+// the holder (pid, host, command, start time) into it, and removes the
+// temporary files of killed saves. A second writer gets a *LockedError
+// naming the holder. CheckWriter makes the same checks without keeping the
+// lock, for commands that have slow work to do first. Readers (sample,
+// play, export) use Open and take no lock.
+//
+// Pruning (after each Save) keeps the newest keep checkpoints that verify
+// completely and deletes older ones; an unreadable checkpoint is never
+// counted among the kept: it is renamed to name+CorruptSuffix, out of the
+// listing, so a corrupt newest file never costs a good checkpoint.
 //
 // Load reads the newest checkpoint; if that one is truncated or corrupt it
 // says so on Dir.Log (stderr by default) and falls back to the next older
@@ -53,7 +70,8 @@
 // ReadFile and ReadHeader inspect a checkpoint without a store; Restore puts
 // a File into a store after the same checks; Dir.List lists the files newest
 // first; FileName(step) is a checkpoint's name ("ckpt-0000000042.ckpt");
-// WriteFileAtomic writes any small file the same crash-safe way.
+// Verify checks a file without keeping it; WriteFileAtomic and WriteAtomic
+// write any file the same crash-safe way, with errors that name the target.
 //
 // # Training-run helper
 //
