@@ -84,8 +84,11 @@ var chosen = sync.OnceValue(func() choice {
 //  4. else the pure-Go backend.
 //
 // It never downloads anything. When it falls back to the pure-Go backend it
-// prints one line on stderr saying why; a plugin that exists but does not load
-// adds one line naming the file and the reason. It never panics.
+// prints one line saying why: on stderr outside a notebook; in a notebook on
+// stdout, and only in the first program of the kernel (being on the CPU is
+// normal, not an error). A plugin that exists but does not load adds one line
+// on stderr naming the file and the reason, and then the fallback line goes to
+// stderr too. It never panics.
 func Backend() compute.Backend { return chosen().backend }
 
 // BackendInfo returns which backend Backend chose, why, and its devices.
@@ -109,21 +112,53 @@ type chooser struct {
 	loadXLA func(config string) (compute.Backend, error)
 	// newGo creates the pure-Go backend.
 	newGo func(config string) (compute.Backend, error)
-	// log receives the fallback and error lines.
+	// log receives the error lines, and the fallback line after an error.
 	log io.Writer
+	// info receives the fallback line when nothing went wrong; nil means log.
+	info io.Writer
+	// firstTime reports whether the fallback line should be shown to info
+	// (false after the first program of a notebook kernel); nil means always.
+	firstTime func() bool
 }
 
 func newChooser() *chooser {
 	home, _ := os.UserHomeDir()
 	return &chooser{
-		getenv:  os.Getenv,
-		home:    home,
-		sysRoot: "/",
-		hasGPU:  hasNvidiaGPU,
-		loadXLA: loadXLA,
-		newGo:   gobackend.New,
-		log:     os.Stderr,
+		getenv:    os.Getenv,
+		home:      home,
+		sysRoot:   "/",
+		hasGPU:    hasNvidiaGPU,
+		loadXLA:   loadXLA,
+		newGo:     gobackend.New,
+		log:       os.Stderr,
+		info:      infoWriter(),
+		firstTime: firstInKernel,
 	}
+}
+
+// infoWriter is where the fallback line goes when nothing went wrong: stdout
+// in a notebook (Jupyter shows stderr in a pink box), stderr elsewhere.
+func infoWriter() io.Writer {
+	if InNotebook() {
+		return os.Stdout
+	}
+	return os.Stderr
+}
+
+// firstInKernel reports true once per GoNB kernel: GoNB runs a new program for
+// every cell, so it leaves a marker in the kernel's temporary folder
+// ($GONB_TMP_DIR). Outside a notebook it is always true.
+func firstInKernel() bool {
+	dir := os.Getenv("GONB_TMP_DIR")
+	if !InNotebook() || dir == "" {
+		return true
+	}
+	f, err := os.OpenFile(filepath.Join(dir, ".arcade_backend_shown"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return os.IsNotExist(err) // the folder is gone: say it anyway
+	}
+	f.Close()
+	return true
 }
 
 // hasNvidiaGPU reports whether NVIDIA device files exist (cheap; no
@@ -249,7 +284,13 @@ func (c *chooser) choose() choice {
 
 // fallback returns the pure-Go backend and prints the one line saying why.
 func (c *chooser) fallback(why string, problems []string) choice {
-	fmt.Fprintf(c.log, "arcade: using the pure-Go CPU backend: %s\n", why)
+	w := c.log
+	if len(problems) == 0 && c.info != nil {
+		w = c.info
+	}
+	if len(problems) > 0 || c.firstTime == nil || c.firstTime() {
+		fmt.Fprintf(w, "arcade: using the pure-Go CPU backend: %s\n", why)
+	}
 	b, err := c.newGo("")
 	if err != nil {
 		// gobackend.New("") has no way to fail today; keep the process alive anyway.

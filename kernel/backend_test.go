@@ -323,3 +323,28 @@ func TestXLARelativePluginPathMadeAbsolute(t *testing.T) {
 		t.Fatalf("got plugin %q, loads %q; want %q with the option kept", ch.details.Plugin, fake.configs, want)
 	}
 }
+
+// In a notebook the plain fallback line goes to stdout (info), once per
+// kernel; after a plugin failed it stays on stderr (log) every time.
+func TestFallbackLineQuietInNotebook(t *testing.T) {
+	c, log := testChooser(t, nil)
+	var info bytes.Buffer
+	shown := false
+	c.info = &info
+	c.firstTime = func() bool { first := !shown; shown = true; return first }
+	c.choose()
+	c.choose()
+	if log.Len() != 0 || len(lines(&info)) != 1 {
+		t.Fatalf("stderr %q, stdout %q: want nothing on stderr and one line on stdout", log, &info)
+	}
+
+	missing := filepath.Join(t.TempDir(), "nope.so")
+	c, log = testChooser(t, map[string]string{PluginPathEnv: missing})
+	info.Reset()
+	c.info = &info
+	c.firstTime = func() bool { return false }
+	c.choose()
+	if info.Len() != 0 || len(lines(log)) != 2 {
+		t.Fatalf("after a plugin problem: stderr %q, stdout %q: want both lines on stderr", log, &info)
+	}
+}
