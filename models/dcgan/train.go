@@ -68,10 +68,11 @@ func Train(ctx context.Context, backend compute.Backend, cfg Config, opt TrainOp
 	if err != nil {
 		return nil, err
 	}
-	dir, err := m.OpenDir(opt.Dir, opt.Keep)
+	dir, err := ckpt.OpenWriter(opt.Dir, m.Config.Identity(), opt.Keep) // writable, locked, partial saves removed
 	if err != nil {
 		return nil, err
 	}
+	defer dir.Close()
 	if info, err := m.Load(dir); err == nil {
 		fmt.Fprintf(opt.Out, "resumed from %s (step %d)\n", info.Path, info.Step)
 	} else if !errors.Is(err, ckpt.ErrNoCheckpoint) {

@@ -120,10 +120,11 @@ func Train(ctx context.Context, backend compute.Backend, cfg Config, opt TrainOp
 	if opt.ReportEvery <= 0 {
 		opt.ReportEvery = 10 * time.Second
 	}
-	dir, err := ckpt.Open(opt.Dir, RunIdentity, 3)
+	dir, err := ckpt.OpenWriter(opt.Dir, RunIdentity, 3) // writable, locked, partial saves removed
 	if err != nil {
 		return nil, err
 	}
+	defer dir.Close()
 	learner, err := NewLearner(backend, cfg)
 	if err != nil {
 		return nil, err
