@@ -46,6 +46,7 @@ require (
 	golang.org/x/telemetry v0.0.0-20260924152758-ed294f943157 // indirect
 	golang.org/x/text v0.42.0 // indirect
 	golang.org/x/tools v0.50.0 // indirect
+	gonum.org/v1/gonum v0.16.0 // indirect
 	google.golang.org/protobuf v1.36.11 // indirect
 )
 
@@ -58,3 +59,5 @@ tool (
 // module proxy refuses to serve; no package of ours imports it. This empty
 // stand-in keeps the module graph loadable (go mod tidy, go list -m all, gopls).
 replace github.com/gomlx/compute-onnx => ./third_party/compute-onnx
+
+replace github.com/gomlx/compute => ./third_party/compute
