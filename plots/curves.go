@@ -188,14 +188,22 @@ func buckets(xy plotter.XYs) (mean, band plotter.XYs) {
 
 // Plot builds the gonum/plot plot, for callers who want to change it further.
 func (c Curves) Plot() (p *plot.Plot, err error) {
+	p, _, err = c.plot(true)
+	return p, err
+}
+
+// plot builds the plot; with inside, the legend is drawn over the plot area
+// (gonum's way), else it is left in p.Legend for the caller to draw outside.
+// It returns the number of legend entries.
+func (c Curves) plot(inside bool) (p *plot.Plot, entries int, err error) {
 	defer func() { // gonum/plot panics on some degenerate input; never pass that on
 		if r := recover(); r != nil {
-			p, err = nil, fmt.Errorf("plots: curves %q: %v", c.Title, r)
+			p, entries, err = nil, 0, fmt.Errorf("plots: curves %q: %v", c.Title, r)
 		}
 	}()
 	for _, s := range c.Series {
 		if s.X != nil && len(s.X) != len(s.Y) {
-			return nil, fmt.Errorf("plots: curves %q: series %q has %d x values and %d y values", c.Title, s.Name, len(s.X), len(s.Y))
+			return nil, 0, fmt.Errorf("plots: curves %q: series %q has %d x values and %d y values", c.Title, s.Name, len(s.X), len(s.Y))
 		}
 	}
 	p = plot.New()
@@ -204,11 +212,13 @@ func (c Curves) Plot() (p *plot.Plot, err error) {
 	p.Y.Label.Text = c.YLabel
 	p.Legend.Top = true
 	p.Add(plotter.NewGrid())
+	p.X.Tick.Marker = readableTicks{}
+	p.Y.Tick.Marker = readableTicks{}
 	if c.LogY {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = logTicks{}
 	}
-	drawn, entries := 0, 0
+	drawn := 0
 	for i, s := range c.Series {
 		col := SeriesColors[i%len(SeriesColors)]
 		faint := color.RGBA{scale8(col.R, 0x50), scale8(col.G, 0x50), scale8(col.B, 0x50), 0x50} // premultiplied
@@ -225,7 +235,7 @@ func (c Curves) Plot() (p *plot.Plot, err error) {
 		if band != nil {
 			poly, err := plotter.NewPolygon(band)
 			if err != nil {
-				return nil, fmt.Errorf("plots: series %q: %w", s.Name, err)
+				return nil, 0, fmt.Errorf("plots: series %q: %w", s.Name, err)
 			}
 			poly.Color = faint
 			poly.LineStyle.Width = 0
@@ -236,7 +246,7 @@ func (c Curves) Plot() (p *plot.Plot, err error) {
 			if band == nil { // the raw line, faint, under its average
 				l, err := plotter.NewLine(raw)
 				if err != nil {
-					return nil, fmt.Errorf("plots: series %q: %w", s.Name, err)
+					return nil, 0, fmt.Errorf("plots: series %q: %w", s.Name, err)
 				}
 				l.Color = faint
 				l.Width = vg.Points(1)
@@ -250,7 +260,7 @@ func (c Curves) Plot() (p *plot.Plot, err error) {
 		}
 		l, err := plotter.NewLine(line)
 		if err != nil {
-			return nil, fmt.Errorf("plots: series %q: %w", s.Name, err)
+			return nil, 0, fmt.Errorf("plots: series %q: %w", s.Name, err)
 		}
 		l.Color = col
 		l.Width = vg.Points(1.5)
@@ -261,7 +271,7 @@ func (c Curves) Plot() (p *plot.Plot, err error) {
 		if len(line) == 1 { // one point: a line would be invisible
 			sc, err := plotter.NewScatter(line)
 			if err != nil {
-				return nil, fmt.Errorf("plots: series %q: %w", s.Name, err)
+				return nil, 0, fmt.Errorf("plots: series %q: %w", s.Name, err)
 			}
 			sc.Color = col
 			p.Add(sc)
@@ -269,7 +279,7 @@ func (c Curves) Plot() (p *plot.Plot, err error) {
 		p.Legend.Add(name, l)
 		entries++
 	}
-	if entries > 0 {
+	if entries > 0 && inside {
 		p.Add(legendBox{&p.Legend})
 	}
 	if drawn == 0 { // empty axes need a valid range (and a positive one on a log axis)
@@ -279,7 +289,7 @@ func (c Curves) Plot() (p *plot.Plot, err error) {
 			p.Y.Min, p.Y.Max = 1, 10
 		}
 	}
-	return p, nil
+	return p, entries, nil
 }
 
 // legendBox is drawn after the lines, under the legend, so the legend stays
@@ -325,12 +335,87 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 			}
 			t := plot.Tick{Value: v}
 			if slices.Contains(labels, float64(m)) {
-				t.Label = strconv.FormatFloat(v, 'g', 4, 64)
+				t.Label = tickLabel(v, base)
 			}
 			ticks = append(ticks, t)
 		}
 	}
+	labelled := 0
+	for _, t := range ticks {
+		if t.Label != "" {
+			labelled++
+		}
+	}
+	if labelled >= 2 {
+		return ticks
+	}
+	// A narrow range (FD between 120 and 480, say): label every 1..9 tick, or
+	// when that still leaves fewer than two, use evenly spaced ticks.
+	if len(ticks) >= 2 {
+		for i := range ticks {
+			e := math.Pow(10, math.Floor(math.Log10(ticks[i].Value)))
+			ticks[i].Label = tickLabel(ticks[i].Value, e)
+		}
+		return ticks
+	}
+	return readableTicks{}.Ticks(lo, hi)
+}
+
+// readableTicks is gonum's default tick placement with labels as a person
+// writes them: 1250 and 0.5, not "1250.00" and "0.50"; 120k, 1.5M.
+type readableTicks struct{}
+
+func (readableTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	step := 0.0
+	prev := math.NaN()
+	for _, t := range ticks {
+		if t.Label == "" {
+			continue
+		}
+		if !math.IsNaN(prev) && (step == 0 || t.Value-prev < step) {
+			step = t.Value - prev
+		}
+		prev = t.Value
+	}
+	if step <= 0 {
+		step = math.Max(math.Abs(hi-lo), 1e-12)
+	}
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = tickLabel(ticks[i].Value, step)
+		}
+	}
 	return ticks
+}
+
+// tickLabel writes v with no more digits than a step of step between labels
+// needs; 10,000 and above as k, a million and above as M.
+func tickLabel(v, step float64) string {
+	if math.Abs(v) < step*1e-6 {
+		v = 0
+	}
+	for _, u := range []struct {
+		div  float64
+		unit string
+	}{{1e9, "G"}, {1e6, "M"}, {1e3, "k"}} {
+		if math.Abs(v) >= 10*u.div || (math.Abs(v) >= u.div && step >= u.div) {
+			return tickNumber(v/u.div, step/u.div) + u.unit
+		}
+	}
+	return tickNumber(v, step)
+}
+
+func tickNumber(v, step float64) string {
+	decimals := 0
+	if step > 0 && step < 1 {
+		decimals = int(math.Ceil(-math.Log10(step) - 1e-9))
+		// a step of 0.25 needs 2 decimals, 0.2 one
+		for decimals < 6 && math.Abs(step*math.Pow(10, float64(decimals))-math.Round(step*math.Pow(10, float64(decimals)))) > 1e-6 {
+			decimals++
+		}
+	}
+	return strconv.FormatFloat(v, 'f', decimals, 64)
 }
 
 func scale8(v, a uint8) uint8 { return uint8(uint16(v) * uint16(a) / 255) }
@@ -353,7 +438,7 @@ func (c Curves) Image(w, h int) (img image.Image, err error) {
 	if err := checkSize(w, h); err != nil {
 		return nil, err
 	}
-	p, err := c.Plot()
+	p, entries, err := c.plot(false)
 	if err != nil {
 		return nil, err
 	}
@@ -363,7 +448,7 @@ func (c Curves) Image(w, h int) (img image.Image, err error) {
 		}
 	}()
 	cv := vgimg.NewWith(vgimg.UseWH(pixelsToPoints(w), pixelsToPoints(h)), vgimg.UseDPI(pngDPI))
-	p.Draw(draw.New(cv))
+	drawWithLegendBelow(p, entries, draw.New(cv))
 	return cv.Image(), nil
 }
 
@@ -386,7 +471,7 @@ func (c Curves) SVG(w, h int) (svg []byte, err error) {
 	if err := checkSize(w, h); err != nil {
 		return nil, err
 	}
-	p, err := c.Plot()
+	p, entries, err := c.plot(false)
 	if err != nil {
 		return nil, err
 	}
@@ -396,10 +481,29 @@ func (c Curves) SVG(w, h int) (svg []byte, err error) {
 		}
 	}()
 	cv := vgsvg.New(pixelsToPoints(w), pixelsToPoints(h))
-	p.Draw(draw.New(cv))
+	drawWithLegendBelow(p, entries, draw.New(cv))
 	var buf bytes.Buffer
 	if _, err := cv.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("plots: encoding curves SVG: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// drawWithLegendBelow draws p with its legend (entries lines) in a strip
+// under the plot, so the legend never hides a curve.
+func drawWithLegendBelow(p *plot.Plot, entries int, dc draw.Canvas) {
+	if entries == 0 {
+		p.Draw(dc)
+		return
+	}
+	leg := p.Legend
+	p.Legend = plot.NewLegend()
+	lineH := leg.TextStyle.Height("Mg") + leg.Padding
+	stripH := lineH*vg.Length(entries) + vg.Points(4)
+	p.Draw(draw.Crop(dc, 0, 0, stripH, 0))
+	strip := dc
+	strip.Max.Y = dc.Min.Y + stripH
+	leg.Top, leg.Left = true, true
+	leg.XOffs = vg.Points(40) // under the plot area, past the y axis's labels
+	leg.Draw(strip)
 }

@@ -19,6 +19,8 @@
 //	gif.go     GIF: frames -> animated GIF with a shared palette
 //	palette.go Palette: exact colours when they fit, else median cut
 //	text.go    DrawText, WithText, Row, Scale: labels and side-by-side images
-//	show.go    ShowPNG, ShowSVG, ShowGIF, ShowImage, ShowFrames, ShowCurves, OutDir
-//	live.go    Live: one notebook output refreshed in place, rate-limited
+//	show.go    ShowPNG, ShowSVG, ShowGIF, ShowImage, ShowFrames, ShowCurves, OutDir;
+//	           ShowFile/ShowFigures: a repository picture embedded as a data URI
+//	live.go    Live: one notebook output refreshed in place, rate-limited, with
+//	           the last lines of a training loop's progress (Live.Writer)
 package plots

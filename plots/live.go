@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"html"
 	"image"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/arcade-go/arcade/kernel"
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
@@ -29,6 +31,9 @@ type LiveConfig struct {
 	// them with sharp pixels; the PNGs keep their size): 2 or 3 makes a grid
 	// of 64x64 images easier to see. 0 means 1.
 	ImageScale int
+	// LogLines is how many of the last lines written to [Live.Writer] the
+	// view shows; 0 means 6.
+	LogLines int
 	// Now is the clock, for tests; nil means time.Now.
 	Now func() time.Time
 }
@@ -66,6 +71,8 @@ type Live struct {
 	images  []namedImage
 	curves  []namedCurves
 	text    string
+	logs    []string // the last LogLines complete lines written to Writer
+	partial string   // a line written to Writer without its newline yet
 	dirty   bool
 	last    time.Time
 	renders int
@@ -115,6 +122,9 @@ func NewLiveWith(cfg LiveConfig) *Live {
 		cfg.CurvesSize = CurvesSize
 	}
 	cfg.ImageScale = max(cfg.ImageScale, 1)
+	if cfg.LogLines <= 0 {
+		cfg.LogLines = 6
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -217,6 +227,36 @@ func (l *Live) Text(format string, args ...any) {
 	l.text = fmt.Sprintf(format, args...)
 }
 
+// Writer returns an io.Writer whose lines (a training loop's progress lines,
+// its "checkpoint saved" notes) the view shows in a box under its text line,
+// the last LiveConfig.LogLines of them, instead of letting them pile up under
+// the cell. Absolute paths inside the repository are shown relative to it.
+// Writing does not redraw; the next Update or Flush does. Outside a notebook
+// the lines go to [Log] as they come.
+func (l *Live) Writer() io.Writer { return liveWriter{l} }
+
+type liveWriter struct{ l *Live }
+
+func (w liveWriter) Write(p []byte) (int, error) {
+	l := w.l
+	if !l.d.notebook() {
+		return Log.Write([]byte(kernel.ShortPaths(string(p))))
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.dirty = true
+	text := l.partial + string(p)
+	lines := strings.Split(text, "\n")
+	l.partial = lines[len(lines)-1]
+	for _, line := range lines[:len(lines)-1] {
+		l.logs = append(l.logs, kernel.ShortPaths(strings.TrimRight(line, "\r")))
+	}
+	if n := len(l.logs) - l.cfg.LogLines; n > 0 {
+		l.logs = append(l.logs[:0], l.logs[n:]...)
+	}
+	return len(p), nil
+}
+
 // Update redraws the view if something changed and LiveConfig.Every has
 // passed since the last redraw; otherwise it returns at once. It returns the
 // redraw's error, if any.
@@ -240,8 +280,8 @@ func (l *Live) Flush() error {
 	return l.renderLocked(l.cfg.Now())
 }
 
-// Close flushes the view and, in a notebook, turns it into a permanent
-// output (updated outputs are transient in GoNB). Later calls do nothing.
+// Close draws the last data in place (the view stays where it is, above
+// anything printed meanwhile). Later calls do nothing.
 func (l *Live) Close() error {
 	l.mu.Lock()
 	if l.closed {
@@ -255,8 +295,7 @@ func (l *Live) Close() error {
 	defer l.renderMu.Unlock()
 	if l.d.notebook() {
 		h, err := l.html(snap)
-		l.d.update(l.id, "")
-		l.d.html(h)
+		l.d.update(l.id, h)
 		return err
 	}
 	return l.writeFiles(snap)
@@ -274,13 +313,20 @@ type liveSnapshot struct {
 	images []namedImage
 	curves []namedCurves
 	text   string
+	logs   []string
 }
 
 func (l *Live) snapshotLocked(now time.Time) liveSnapshot {
 	l.last = now
 	l.dirty = false
 	l.renders++
-	s := liveSnapshot{images: append([]namedImage(nil), l.images...), text: l.text}
+	s := liveSnapshot{images: append([]namedImage(nil), l.images...), text: l.text, logs: append([]string(nil), l.logs...)}
+	if l.partial != "" {
+		s.logs = append(s.logs, kernel.ShortPaths(l.partial))
+		if len(s.logs) > l.cfg.LogLines {
+			s.logs = s.logs[1:]
+		}
+	}
 	for _, p := range l.curves {
 		c := p.c.Clone()
 		s.curves = append(s.curves, namedCurves{p.name, &c})
@@ -304,9 +350,10 @@ func (l *Live) renderLocked(now time.Time) error {
 
 // picture is one encoded PNG of a redraw and the size to show it at.
 type picture struct {
-	name string
-	png  []byte
-	size image.Point
+	name    string
+	png     []byte
+	size    image.Point
+	caption bool // curves carry their title inside the picture
 }
 
 // pictures encodes the snapshot's images (reusing the PNG of an image that
@@ -331,7 +378,7 @@ func (l *Live) pictures(s liveSnapshot) ([]picture, error) {
 			c = cachedPNG{im.version, b}
 			l.pngCache[im.name] = c
 		}
-		out = append(out, picture{im.name, c.data, im.img.Bounds().Size().Mul(l.cfg.ImageScale)})
+		out = append(out, picture{im.name, c.data, im.img.Bounds().Size().Mul(l.cfg.ImageScale), true})
 	}
 	for _, p := range s.curves {
 		b, e := p.c.PNG(l.cfg.CurvesSize.X, l.cfg.CurvesSize.Y)
@@ -339,7 +386,7 @@ func (l *Live) pictures(s liveSnapshot) ([]picture, error) {
 			errs = append(errs, e.Error())
 			continue
 		}
-		out = append(out, picture{p.name, b, l.cfg.CurvesSize})
+		out = append(out, picture{p.name, b, l.cfg.CurvesSize, false})
 	}
 	if len(errs) > 0 {
 		return out, fmt.Errorf("plots: live view %q: %s", l.cfg.Name, strings.Join(errs, "; "))
@@ -353,12 +400,21 @@ func (l *Live) html(s liveSnapshot) (string, error) {
 	pics, err := l.pictures(s)
 	var b strings.Builder
 	b.WriteString(`<div class="arcade-live" style="font-family:sans-serif">`)
-	fmt.Fprintf(&b, `<div style="font-family:monospace;white-space:pre-wrap"><b>%s</b> %s</div>`,
-		html.EscapeString(l.cfg.Name), html.EscapeString(s.text))
+	// pre-wrap keeps the numbers' spacing; overflow-wrap breaks a line only
+	// between words (Jupyter's own output boxes break inside words).
+	const mono = `font-family:monospace;white-space:pre-wrap;word-break:normal;overflow-wrap:break-word`
+	fmt.Fprintf(&b, `<div style="%s"><b>%s</b> %s</div>`, mono, html.EscapeString(l.cfg.Name), html.EscapeString(s.text))
+	if len(s.logs) > 0 {
+		fmt.Fprintf(&b, `<div class="arcade-live-log" style="%s;font-size:smaller;color:#444;border-left:3px solid #ddd;padding-left:6px;margin:4px 0">%s</div>`,
+			mono, html.EscapeString(strings.Join(s.logs, "\n")))
+	}
 	b.WriteString(`<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start">`)
 	for _, p := range pics {
-		fmt.Fprintf(&b, `<figure style="margin:0">%s<figcaption style="font-size:small;text-align:center">%s</figcaption></figure>`,
-			imgTagSized("image/png", p.png, p.name, p.size), html.EscapeString(p.name))
+		caption := ""
+		if p.caption {
+			caption = `<figcaption style="font-size:small;text-align:center">` + html.EscapeString(p.name) + `</figcaption>`
+		}
+		fmt.Fprintf(&b, `<figure style="margin:0">%s%s</figure>`, imgTagSized("image/png", p.png, p.name, p.size), caption)
 	}
 	if err != nil {
 		fmt.Fprintf(&b, `<div style="color:#b00">%s</div>`, html.EscapeString(err.Error()))
@@ -384,6 +440,9 @@ func (l *Live) writeFiles(s liveSnapshot) error {
 	fmt.Fprintf(&page, "<!doctype html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"%d\"><title>%s</title></head><body>\n",
 		refresh, html.EscapeString(l.cfg.Name))
 	fmt.Fprintf(&page, "<pre><b>%s</b> %s</pre>\n", html.EscapeString(l.cfg.Name), html.EscapeString(s.text))
+	if len(s.logs) > 0 {
+		fmt.Fprintf(&page, "<pre style=\"color:#444\">%s</pre>\n", html.EscapeString(strings.Join(s.logs, "\n")))
+	}
 	for _, p := range pics {
 		file := fileName(l.cfg.Name+"_"+p.name, ".png")
 		if e := writeAtomic(filepath.Join(dir, file), p.png); e != nil {
@@ -399,7 +458,7 @@ func (l *Live) writeFiles(s liveSnapshot) error {
 	}
 	if !l.announced {
 		l.announced = true
-		fmt.Fprintf(Log, "plots: live view %q: open %s (PNGs beside it)\n", l.cfg.Name, htmlPath)
+		fmt.Fprintf(Log, "plots: live view %q: open %s (PNGs beside it)\n", l.cfg.Name, kernel.ShortPaths(htmlPath))
 	}
 	if s.text != "" && s.text != l.printedText {
 		l.printedText = s.text

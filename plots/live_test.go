@@ -61,11 +61,11 @@ func TestLiveRateLimitInNotebook(t *testing.T) {
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if len(f.htmls) != 1 || !strings.Contains(f.htmls[0], "iteration 99") {
-		t.Errorf("Close did not leave a permanent output")
+	if len(f.htmls) != 0 {
+		t.Errorf("Close displayed a new output instead of updating the view in place")
 	}
-	if u := f.updates["test-id"]; u[len(u)-1] != "" {
-		t.Errorf("Close did not clear the transient output")
+	if u := f.updates["test-id"]; !strings.Contains(u[len(u)-1], "iteration 99") {
+		t.Errorf("Close did not leave the last data in the view")
 	}
 	l.Text("after close")
 	l.Update()
@@ -203,5 +203,26 @@ func TestLiveConcurrent(t *testing.T) {
 	}
 	if n := l.Renders(); n < 2 || n > 70 {
 		t.Errorf("%d renders", n)
+	}
+}
+
+func TestLiveWriterKeepsLastLines(t *testing.T) {
+	f, _, _ := useDisplay(t, true)
+	l := NewLiveWith(LiveConfig{Name: "dqn", LogLines: 2})
+	w := l.Writer()
+	fmt.Fprintf(w, "line 1\nline 2\n")
+	fmt.Fprintf(w, "line 3 <b>\nline ")
+	fmt.Fprintf(w, "4")
+	l.Flush()
+	ups := f.updates["test-id"]
+	if len(ups) != 1 {
+		t.Fatalf("%d updates, want 1", len(ups))
+	}
+	h := ups[0]
+	if strings.Contains(h, "line 2") || !strings.Contains(h, "line 3 &lt;b&gt;\nline 4") {
+		t.Errorf("log box does not hold the last lines, escaped: %q", h)
+	}
+	if !strings.Contains(h, "overflow-wrap:break-word") {
+		t.Errorf("text may break inside words: %q", h)
 	}
 }

@@ -3,6 +3,7 @@ package plots
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"html"
 	"image"
@@ -116,7 +117,7 @@ func showFile(name, ext string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(Log, "plots: wrote %s\n", path)
+	fmt.Fprintf(Log, "plots: wrote %s\n", kernel.ShortPath(path))
 	return nil
 }
 
@@ -185,6 +186,77 @@ func ShowCurves(name string, c Curves) error {
 		return err
 	}
 	return ShowPNG(name, b)
+}
+
+// Figure is a picture file and the caption shown under it.
+type Figure struct {
+	Path    string // PNG, GIF, JPEG or SVG; relative paths as in [ShowFile]
+	Caption string // "" for none
+}
+
+// ShowFile shows a picture file of the repository (PNG, GIF, JPEG or SVG)
+// under the cell, with caption under it ("" for none). The file is embedded in
+// the output as a data URI, so it shows wherever the Jupyter server is rooted
+// (a Markdown link such as ../models/dcgan/figures/x.png is outside the
+// folder the server serves, and breaks). A relative path is taken from the
+// notebook's folder ($GONB_DIR), as a Markdown link would be:
+//
+//	plots.ShowFile("../models/dcgan/figures/samples-2000.png", "after 2,000 steps")
+//
+// Outside a notebook it prints the file's path.
+func ShowFile(path, caption string) error {
+	return ShowFigures(Figure{path, caption})
+}
+
+// ShowFigures shows picture files side by side (wrapping on a narrow page),
+// each with its caption; see [ShowFile].
+func ShowFigures(figs ...Figure) error {
+	var b strings.Builder
+	b.WriteString(`<div style="display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start">`)
+	for _, f := range figs {
+		path := f.Path
+		if !filepath.IsAbs(path) {
+			if dir := os.Getenv("GONB_DIR"); dir != "" && InNotebook() {
+				path = filepath.Join(dir, path)
+			}
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("plots: ShowFile: %w", errors.New(kernel.ShortPaths(err.Error())))
+		}
+		if !InNotebook() {
+			fmt.Fprintf(Log, "plots: %s (%s)\n", kernel.ShortPath(path), f.Caption)
+			continue
+		}
+		mime := ""
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".png":
+			mime = "image/png"
+		case ".gif":
+			mime = "image/gif"
+		case ".jpg", ".jpeg":
+			mime = "image/jpeg"
+		case ".svg":
+			mime = "image/svg+xml"
+		default:
+			return fmt.Errorf("plots: ShowFile %s: not a PNG, GIF, JPEG or SVG file", f.Path)
+		}
+		alt := f.Caption
+		if alt == "" {
+			alt = filepath.Base(path)
+		}
+		b.WriteString(`<figure style="margin:0">`)
+		b.WriteString(imgTag(mime, data, alt))
+		if f.Caption != "" {
+			fmt.Fprintf(&b, `<figcaption style="font-size:small;text-align:center;max-width:40em">%s</figcaption>`, html.EscapeString(f.Caption))
+		}
+		b.WriteString(`</figure>`)
+	}
+	b.WriteString(`</div>`)
+	if d := front(); d.notebook() {
+		d.html(b.String())
+	}
+	return nil
 }
 
 // WritePNG writes img as a PNG file at path, creating its directory.

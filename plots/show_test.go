@@ -147,3 +147,21 @@ func TestShowInNotebook(t *testing.T) {
 		t.Errorf("notebook path wrote %d files", len(entries))
 	}
 }
+
+func TestShowFileEmbedsTheFile(t *testing.T) {
+	f, _, _ := useDisplay(t, true)
+	if err := ShowFile("testdata/../testdata", "x"); err == nil {
+		t.Errorf("a folder was shown")
+	}
+	dir := t.TempDir()
+	png := filepath.Join(dir, "a.png")
+	if err := WritePNG(png, image.NewRGBA(image.Rect(0, 0, 2, 2))); err != nil {
+		t.Fatal(err)
+	}
+	if err := ShowFigures(Figure{png, "two <pixels>"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.htmls) != 1 || !strings.Contains(f.htmls[0], `src="data:image/png;base64,`) || !strings.Contains(f.htmls[0], "two &lt;pixels&gt;") {
+		t.Errorf("ShowFigures output: %v", f.htmls)
+	}
+}

@@ -117,9 +117,10 @@ func Scale(img image.Image, k int) *image.RGBA {
 	return out
 }
 
-// Row puts images side by side, each enlarged scale times, with its label
-// (if any) written above it in dark grey on a white background: for example
-// the 4 stacked frames a DQN sees, labelled "t-3" .. "t".
+// Row puts images side by side, each enlarged scale times and framed by a
+// one-pixel grey border (so a white frame stays visible on a white page), with
+// its label (if any) written above it in dark grey on a white background: for
+// example the 4 stacked frames a DQN sees, labelled "t-3" .. "t".
 // Images may differ in size; they are aligned at the top.
 func Row(images []image.Image, labels []string, scale int) (*image.RGBA, error) {
 	if len(images) == 0 {
@@ -159,7 +160,9 @@ func Row(images []image.Image, labels []string, scale int) (*image.RGBA, error) 
 			DrawText(out, x, gap, l, st)
 			cellW = max(cellW, TextSize(l, st).X)
 		}
-		draw.Draw(out, im.Rect.Add(image.Pt(x, gap+labelH)), im, image.Point{}, draw.Src)
+		r := im.Rect.Add(image.Pt(x, gap+labelH))
+		draw.Draw(out, r.Inset(-1), image.NewUniform(color.RGBA{0x99, 0x99, 0x99, 0xff}), image.Point{}, draw.Src)
+		draw.Draw(out, r, im, image.Point{}, draw.Src)
 		x += cellW + gap
 	}
 	return out, nil
