@@ -35,6 +35,9 @@ type InstallOptions struct {
 	DataDir string
 	// SkipBuild writes the kernel spec without building gonb and goimports.
 	SkipBuild bool
+	// NoGopls leaves out gopls (Tab completion and Shift-Tab help in the
+	// notebooks), the slowest tool to build the first time; tests set it.
+	NoGopls bool
 	// Log receives progress lines; nil discards them.
 	Log io.Writer
 }
@@ -180,6 +183,11 @@ func InstallKernel(opts InstallOptions) (string, error) {
 		if err := BuildTools(root, goCmd, log); err != nil {
 			return "", err
 		}
+		if !opts.NoGopls {
+			if err := BuildGopls(root, goCmd, log); err != nil {
+				return "", err
+			}
+		}
 	}
 	dataDir := opts.DataDir
 	if dataDir == "" {
@@ -226,6 +234,26 @@ func BuildTools(root, goCmd string, log io.Writer) error {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("building %s failed: %v\n%s", t.pkg, err, out)
 		}
+	}
+	return nil
+}
+
+// GoplsVersion is the gopls that BuildGopls installs: a version the module
+// proxy serves, pinned so that Tab completion does not depend on the day.
+const GoplsVersion = "v0.22.0"
+
+// BuildGopls installs golang.org/x/tools/gopls@GoplsVersion into root/bin,
+// where GoNB (which looks for gopls on the kernel's PATH) finds it for Tab
+// completion and Shift-Tab help. gopls is built with its own go.mod, not ours.
+func BuildGopls(root, goCmd string, log io.Writer) error {
+	bin := filepath.Join(root, "bin")
+	pkg := "golang.org/x/tools/gopls@" + GoplsVersion
+	fmt.Fprintf(log, "building %s into %s\n", pkg, bin)
+	cmd := exec.Command(goCmd, "install", pkg)
+	cmd.Dir = os.TempDir() // outside our module: gopls's own requirements apply
+	cmd.Env = append(os.Environ(), "GOTOOLCHAIN="+Toolchain, "GOBIN="+bin, "GOFLAGS=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("building %s failed: %v\n%s", pkg, err, out)
 	}
 	return nil
 }
