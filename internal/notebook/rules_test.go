@@ -1,10 +1,12 @@
-// Package notebooks holds the Jupyter notebooks; this test checks, without
-// Jupyter, the rules every notebook must follow (see README.md). `make test`
-// then executes them through the GoNB kernel (.ci/run_notebooks.py).
-package notebooks
+package notebook
+
+// This test checks, without Jupyter, the rules every notebook must follow
+// (notebooks/README.md). `make test` then executes them through the GoNB
+// kernel (.ci/run_notebooks.py) and in a browser (browser_test.go).
 
 import (
 	"encoding/json"
+	"reflect"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,7 +17,10 @@ import (
 // repository's packages, at the versions go.mod pins, importable from GoNB.
 const Preamble = "!*go mod edit -require github.com/arcade-go/arcade@v0.0.0 -replace github.com/arcade-go/arcade=${GONB_DIR}/.."
 
-type notebook struct {
+// notebooksDir is where the notebooks are, from this package's folder.
+const notebooksDir = "../../notebooks"
+
+type notebookJSON struct {
 	Metadata struct {
 		Kernelspec struct {
 			Name string `json:"name"`
@@ -41,7 +46,7 @@ func source(raw json.RawMessage) string {
 }
 
 func TestNotebookRules(t *testing.T) {
-	files, err := filepath.Glob("*.ipynb")
+	files, err := filepath.Glob(filepath.Join(notebooksDir, "*.ipynb"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no notebooks found (%v)", err)
 	}
@@ -50,7 +55,7 @@ func TestNotebookRules(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var nb notebook
+		var nb notebookJSON
 		if err := json.Unmarshal(data, &nb); err != nil {
 			t.Errorf("%s: not valid notebook JSON: %v", f, err)
 			continue
@@ -70,7 +75,7 @@ func TestNotebookRules(t *testing.T) {
 				first = false
 			}
 			if len(c.Outputs) > 0 || c.ExecutionCount != nil {
-				t.Errorf("%s: cell %d has outputs; commit notebooks without them (jupyter nbconvert --clear-output --inplace %s)", f, i, f)
+				t.Errorf("%s: cell %d has outputs; commit notebooks without them (make git-filter strips them on git add; or bin/nbstrip < %s)", f, i, f)
 			}
 		}
 		if first {
@@ -79,5 +84,16 @@ func TestNotebookRules(t *testing.T) {
 		if strings.Contains(string(data), "/root/") || strings.Contains(string(data), "/home/") {
 			t.Errorf("%s: contains a machine path (/root/ or /home/)", f)
 		}
+		if stripped, err := Strip(data); err != nil {
+			t.Errorf("%s: %v", f, err)
+		} else if !sameJSON(stripped, data) {
+			t.Errorf("%s: not as committed notebooks are (no outputs, run metadata or kernel version): make git-filter, then git add it again", f)
+		}
 	}
+}
+
+// sameJSON reports whether a and b hold the same JSON value (formatting aside).
+func sameJSON(a, b []byte) bool {
+	var x, y any
+	return json.Unmarshal(a, &x) == nil && json.Unmarshal(b, &y) == nil && reflect.DeepEqual(x, y)
 }
