@@ -45,9 +45,11 @@
 // Conv2D and ConvTranspose2D follow torch.nn.Conv2d / ConvTranspose2d with square
 // kernels, equal stride and padding on both spatial axes, dilation 1, groups 1,
 // output_padding 0. MaxPool2D is torch.nn.MaxPool2d(kernel) (stride = kernel, no
-// padding; sizes must divide). BatchNorm2D/1D follow torch.nn.BatchNorm2d/1d with
-// momentum 0.1 and eps 1e-5 (override per scope with the hyperparameters
-// ParamBatchNormMomentum and ParamBatchNormEpsilon):
+// padding; sizes must divide), gradient included: of tied maxima in a window
+// the first in row-major order gets it, on every backend. BatchNorm2D/1D
+// follow torch.nn.BatchNorm2d/1d with momentum 0.1 and eps 1e-5 (override per
+// scope with the hyperparameters ParamBatchNormMomentum and
+// ParamBatchNormEpsilon):
 //
 //   - training: normalise with the batch mean and biased batch variance, with the
 //     full gradient through the batch statistics (as autograd computes it);
@@ -117,8 +119,8 @@
 //     (shifted adds, depth-to-space);
 //   - ConvTranspose2D: one matmul [B*H*W, Cin] x [Cin, K] and the same adjoint
 //     (overlap-add); its gradients reuse the convolution's patches;
-//   - MaxPool2D(2): maxima of row pairs and column pairs (copies, no window
-//     op), the gradient to the first maximum as PyTorch;
+//   - MaxPool2D(2): maxima of column pairs then row pairs (copies, no window
+//     op), the gradient to the first maximum in row-major order, as PyTorch;
 //   - BatchNorm2D: statistics over the internal layout's trailing or leading
 //     axes, which the backend reduces and broadcasts with SIMD.
 //

@@ -446,20 +446,22 @@ func maxPool2CBHW(x *Node) *Node {
 		}, nil)
 }
 
-// maxPool2NHWC is the 2x2 max-pool of x [B,H,W,C] (H, W even).
+// maxPool2NHWC is the 2x2 max-pool of x [B,H,W,C] (H, W even). Columns are
+// paired before rows, as in maxPool2CBHW, so that of tied maxima the first in
+// row-major order gets the gradient.
 func maxPool2NHWC(x *Node) *Node {
 	d := x.Shape().Dimensions
 	b, h, w, c := d[0], d[1], d[2], d[3]
-	var rowsBack, colsBack func(*Node) *Node
+	var colsBack, rowsBack func(*Node) *Node
 	return customVJP(x, nil, nil, nil,
 		func() *Node {
 			var m1, m2 *Node
-			m1, rowsBack = pairMax(Reshape(x, b*h/2, 2, w*c))    // [B*H/2, W*C]
-			m2, colsBack = pairMax(Reshape(m1, b*h/2*w/2, 2, c)) // [B*H/2*W/2, C]
+			m1, colsBack = pairMax(Reshape(x, b*h*w/2, 2, c))    // [B*H*W/2, C]
+			m2, rowsBack = pairMax(Reshape(m1, b*h/2, 2, w/2*c)) // [B*H/2, W/2*C]
 			return Reshape(m2, b, h/2, w/2, c)
 		},
 		func(dy *Node) *Node {
-			g1 := Reshape(colsBack(Reshape(dy, b*h/2*w/2, c)), b*h/2, w*c)
-			return Reshape(rowsBack(g1), b, h, w, c)
+			g1 := Reshape(rowsBack(Reshape(dy, b*h/2, w/2*c)), b*h*w/2, c)
+			return Reshape(colsBack(g1), b, h, w, c)
 		}, nil)
 }
