@@ -33,7 +33,7 @@ all: help
 help:
 	@echo "make notebook        install what is missing (Jupyter, gonb, the 'arcade' kernel) and serve notebooks/ on 127.0.0.1:$(PORT)"
 	@echo "make test            go vet, go test ./..., then every notebook run headless through GoNB (ARCADE_BUDGET=$(ARCADE_BUDGET))"
-	@echo "make test-go         go vet and go test only"
+	@echo "make test-go         go vet and go test only (-race for RACE_PKGS)"
 	@echo "make test-notebooks  only the notebooks (NOTEBOOKS=notebooks/00_welcome.ipynb to pick)"
 	@echo "make tools           build the pinned gonb and goimports into bin/"
 	@echo "make kernel          tools + the Jupyter kernel spec 'arcade' (what 'arcade kernel install' does)"
@@ -99,8 +99,14 @@ test: test-go test-notebooks
 vet:
 	$(GO) vet ./...
 
+# RACE_PKGS start goroutines (kernel's interrupt watcher and XLA probe, the
+# DQN's actors, flappy's input loop) or share state between them (plots' live
+# figures): they run under the race detector, the rest as plain go test.
+RACE_PKGS ?= ./kernel/... ./models/dqn/... ./plots/... ./envs/flappy/...
+
 test-go: vet
-	$(GO) test ./...
+	$(GO) test -race $(RACE_PKGS)
+	race="$$($(GO) list $(RACE_PKGS))" && $(GO) test $$($(GO) list ./... | grep -vxF "$$race")
 
 test-notebooks: deps-test
 	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) $(GO) run ./kernel/cmd/installkernel
