@@ -14,8 +14,13 @@ PYTHON      ?= /usr/bin/python3
 # the kernel client (TEST_APT_PKGS: what `make test` alone needs).
 APT_PKGS      ?= jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client
 TEST_APT_PKGS ?= jupyter-nbconvert python3-nbclient jupyter-client
+# What the browser test needs besides: Debian's Chromium and the Notebook server.
+BROWSER_APT_PKGS ?= chromium jupyter-notebook fonts-dejavu-core
 # Time budget for every training cell while testing (kernel.Budget reads it).
 ARCADE_BUDGET ?= 40s
+# gopls for Tab completion and Shift-Tab help in the notebooks (an exact
+# version the module proxy serves; kernel.GoplsVersion says the same).
+GOPLS_VERSION ?= v0.22.0
 # Seconds a single notebook cell may run under `make test` before it fails.
 CELL_TIMEOUT ?= 900
 NOTEBOOKS   ?= $(sort $(wildcard notebooks/*.ipynb))
@@ -26,16 +31,25 @@ TEST_JUPYTER_DATA_DIR ?= $(CURDIR)/runs/jupyter-test
 
 comma := ,
 
-.PHONY: all help notebook test test-go test-notebooks vet tools kernel info deps deps-test bench clean
+.PHONY: all arcade help notebook serve git-filter test test-go test-notebooks test-browser test-interrupt vet tools kernel info deps deps-test deps-browser bench clean
 
-all: help
+# `make` alone builds the arcade command into bin/ (this works where Go's
+# go.env says GOTOOLCHAIN=local, as Debian's and Ubuntu's packaged Go do: the
+# Makefile asks for go1.27.4 itself), then lists the other targets.
+all: arcade help
+
+arcade:
+	$(GO) build -o bin/arcade ./cmd/arcade
+	@echo "built bin/arcade: try bin/arcade info"
 
 help:
-	@echo "make notebook        install what is missing (Jupyter, gonb, the 'arcade' kernel) and serve notebooks/ on 127.0.0.1:$(PORT)"
-	@echo "make test            go vet, go test ./..., then every notebook run headless through GoNB (ARCADE_BUDGET=$(ARCADE_BUDGET))"
+	@echo "make                 build bin/arcade (then: bin/arcade info, bin/arcade train dqn ...)"
+	@echo "make notebook        install what is missing (Jupyter, gonb, gopls, the 'arcade' kernel), then serve notebooks/ (JupyterLab if installed)"
+	@echo "make test            go vet, go test ./..., every notebook run in headless Chromium (ARCADE_BUDGET=$(ARCADE_BUDGET)), the interrupt check"
 	@echo "make test-go         go vet and go test only (-race for RACE_PKGS)"
-	@echo "make test-notebooks  only the notebooks (NOTEBOOKS=notebooks/00_welcome.ipynb to pick)"
-	@echo "make tools           build the pinned gonb and goimports into bin/"
+	@echo "make test-browser    only the notebooks in Chromium (NOTEBOOKS=notebooks/00_welcome.ipynb to pick); screenshots in runs/browser-test/"
+	@echo "make test-notebooks  the notebooks headless through nbclient, no browser (NOTEBOOKS=... to pick)"
+	@echo "make tools           build the pinned gonb, goimports, gopls and nbstrip into bin/"
 	@echo "make kernel          tools + the Jupyter kernel spec 'arcade' (what 'arcade kernel install' does)"
 	@echo "make info            backend, devices, versions, checkpoint folder (go run ./cmd/arcade info)"
 	@echo "make deps            install the Debian Jupyter packages if missing (apt-get; sudo when not root)"
@@ -69,32 +83,74 @@ deps:
 deps-test:
 	$(call apt_install,nbclient$(comma) nbformat$(comma) jupyter_client,$(TEST_APT_PKGS))
 
+# deps-browser: Chromium and the Notebook server, for the browser test.
+deps-browser:
+	@if $(PYTHON) -c 'import notebook' 2>/dev/null && command -v chromium >/dev/null 2>&1; then \
+		exit 0; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "installing $(BROWSER_APT_PKGS) with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_APT_PKGS) >/dev/null; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		echo "installing $(BROWSER_APT_PKGS) with sudo apt-get"; \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_APT_PKGS) >/dev/null; \
+	else \
+		echo "the browser test needs Chromium and Jupyter Notebook: sudo apt-get install $(BROWSER_APT_PKGS)" >&2; exit 1; \
+	fi
+
 tools:
 	$(GO) build -o bin/gonb github.com/janpfeifer/gonb
 	$(GO) build -o bin/goimports golang.org/x/tools/cmd/goimports
+	cd /tmp && GOFLAGS= GOBIN=$(CURDIR)/bin $(GO) install golang.org/x/tools/gopls@$(GOPLS_VERSION)
+	$(GO) build -o bin/nbstrip ./internal/notebook/cmd/nbstrip
 
 kernel:
 	$(GO) run ./kernel/cmd/installkernel
+
+# git-filter makes git store and diff the notebooks without their outputs
+# (bin/nbstrip, a "clean" filter named in .gitattributes), so running a
+# notebook and saving it does not dirty the tree; the outputs stay on disk.
+git-filter:
+	@$(GO) build -o bin/nbstrip ./internal/notebook/cmd/nbstrip
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git config filter.arcade-nbstrip.clean bin/nbstrip; \
+		echo "git stores notebooks/*.ipynb without outputs (filter arcade-nbstrip: bin/nbstrip)"; \
+	fi
 
 info:
 	@$(GO) run ./cmd/arcade info
 
 # notebook serves notebooks/ with JupyterLab when it is installed, else with
-# Notebook 6 (Debian's jupyter-notebook). Jupyter prints the URL (with its
-# login token) below; open it in a browser. Ctrl-C stops the server.
-notebook: deps kernel
+# Notebook 6 (Debian's jupyter-notebook), on 127.0.0.1 without opening a
+# browser. Jupyter prints the URL it listens on, with its login token (port
+# PORT, or the next free one): open it in a browser. Ctrl-C stops the server.
+notebook: deps kernel git-filter serve
+
+# serve starts the server alone (the browser test starts it the same way).
+# The log shows errors only (and the URL banner); Go test files and
+# README.md are not listed beside the notebooks. JUPYTER_UI=notebook picks
+# Notebook 6 even when JupyterLab is installed (lab: JupyterLab or fail);
+# NOTEBOOK_DIR serves another folder (the browser test's copy).
+JUPYTER_UI ?= auto
+NOTEBOOK_DIR ?= notebooks
+JUPYTER_HIDE := $(foreach g,__pycache__ *.pyc .ipynb_checkpoints *.go README.md *~,--ContentsManager.hide_globs='$(g)')
+serve:
 	@root_flag=""; if [ "$$(id -u)" = 0 ]; then root_flag="--allow-root"; fi; \
-	cd notebooks && if command -v jupyter-lab >/dev/null 2>&1 && jupyter-lab --version >/dev/null 2>&1; then \
-		echo "starting JupyterLab on http://127.0.0.1:$(PORT)/ (open the URL with the token printed below)"; \
-		exec jupyter-lab --no-browser --ip=127.0.0.1 --port=$(PORT) $$root_flag; \
+	export PYDEVD_DISABLE_FILE_VALIDATION=1; \
+	cd $(NOTEBOOK_DIR) && if [ "$(JUPYTER_UI)" != notebook ] && command -v jupyter-lab >/dev/null 2>&1 && jupyter-lab --version >/dev/null 2>&1; then \
+		echo "starting JupyterLab: open the URL it prints below (with its token)"; \
+		exec jupyter-lab --no-browser --ip=127.0.0.1 --port=$(PORT) --log-level=ERROR $(JUPYTER_HIDE) $$root_flag; \
+	elif [ "$(JUPYTER_UI)" = lab ]; then \
+		echo "JUPYTER_UI=lab but jupyter-lab is not installed (pip install jupyterlab)" >&2; exit 3; \
 	else \
-		echo "starting Jupyter Notebook on http://127.0.0.1:$(PORT)/ (open the URL with the token printed below)"; \
-		exec $(PYTHON) -m notebook --no-browser --ip=127.0.0.1 --port=$(PORT) $$root_flag; \
+		echo "starting Jupyter Notebook: open the URL it prints below (with its token)"; \
+		exec $(PYTHON) -m notebook --no-browser --ip=127.0.0.1 --port=$(PORT) --log-level=ERROR $(JUPYTER_HIDE) $$root_flag; \
 	fi
 
 # ---------------------------------------------------------------- checks
 
-test: test-go test-notebooks
+# test runs the notebooks in the browser (which executes them all, as
+# test-notebooks does headless) and then the interrupt check.
+test: test-go test-browser test-interrupt
 
 vet:
 	$(GO) vet ./...
@@ -109,9 +165,22 @@ test-go: vet
 	race="$$($(GO) list $(RACE_PKGS))" && $(GO) test $$($(GO) list ./... | grep -vxF "$$race")
 
 test-notebooks: deps-test
-	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) $(GO) run ./kernel/cmd/installkernel
+	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) $(GO) run ./kernel/cmd/installkernel -gopls=false
 	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) ARCADE_BUDGET=$(ARCADE_BUDGET) \
 		$(PYTHON) .ci/run_notebooks.py --timeout $(CELL_TIMEOUT) --out runs/notebook-test $(NOTEBOOKS)
+	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) $(PYTHON) .ci/check_interrupt.py
+
+# test-browser starts the server as `make serve` does (Notebook 6, then
+# JupyterLab too when installed) and has headless Chromium open each notebook
+# and run all its cells (internal/notebook/browser_test.go).
+test-browser: deps-test deps-browser
+	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) $(GO) run ./kernel/cmd/installkernel -gopls=false
+	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) ARCADE_BUDGET=$(ARCADE_BUDGET) ARCADE_BROWSER_TEST=1 \
+		ARCADE_TEST_NOTEBOOKS="$(NOTEBOOKS)" ARCADE_CELL_TIMEOUT=$(CELL_TIMEOUT) \
+		$(GO) test -count=1 -timeout 60m -run Browser -v ./internal/notebook
+
+test-interrupt: deps-test
+	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) $(GO) run ./kernel/cmd/installkernel -gopls=false
 	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) $(PYTHON) .ci/check_interrupt.py
 
 # ---------------------------------------------------------------- benchmarks
@@ -146,4 +215,4 @@ bench-gpu:
 # <<< bench
 
 clean:
-	rm -rf bin runs/notebook-test runs/jupyter-test
+	rm -rf bin runs/notebook-test runs/jupyter-test runs/browser-test

@@ -42,6 +42,11 @@ type InstallOptions struct {
 	Log io.Writer
 }
 
+// GonbQuietFlags keep GoNB's own log (klog, on the server's terminal) quiet:
+// it prints a colour-coded line for every message, and a test warning and
+// error at every start; what goes wrong in a cell shows in the notebook.
+var GonbQuietFlags = []string{"-legacy_stderr_threshold_behavior=false", "-stderrthreshold=FATAL"}
+
 // KernelSpec is the content of a Jupyter kernel.json.
 type KernelSpec struct {
 	// Argv runs the kernel; Jupyter replaces {connection_file}.
@@ -150,7 +155,7 @@ func NewKernelSpec(root, goCmd string) KernelSpec {
 		env["GOEXPERIMENT"] = "simd"
 	}
 	return KernelSpec{
-		Argv:          []string{filepath.Join(bin, "gonb"), "--kernel", "{connection_file}"},
+		Argv:          append([]string{filepath.Join(bin, "gonb"), "--kernel", "{connection_file}"}, GonbQuietFlags...),
 		DisplayName:   KernelDisplayName,
 		Language:      "go",
 		InterruptMode: "message",

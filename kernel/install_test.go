@@ -41,7 +41,7 @@ func TestInstallKernelTwice(t *testing.T) {
 	if err := json.Unmarshal(raw, &spec); err != nil {
 		t.Fatalf("kernel.json is not JSON: %v\n%s", err, raw)
 	}
-	wantArgv := []string{filepath.Join(root, "bin", "gonb"), "--kernel", "{connection_file}"}
+	wantArgv := append([]string{filepath.Join(root, "bin", "gonb"), "--kernel", "{connection_file}"}, GonbQuietFlags...)
 	if strings.Join(spec.Argv, " ") != strings.Join(wantArgv, " ") {
 		t.Errorf("argv = %q, want %q", spec.Argv, wantArgv)
 	}
