@@ -31,11 +31,22 @@ func trainDQN(args []string) error {
 	budget := fs.Duration("budget", 0, "stop after this wall time (default: $ARCADE_BUDGET, else none)")
 	saveReplay := fs.Bool("save-replay", false, "also checkpoint the replay memory (~35 MB)")
 	bench := fs.Duration("bench", 0, "instead of training, measure actor and learner steps/s alone and together, this long each")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
+	var bad flagErrors
+	bad.check(*steps >= 1, "-steps %d: want at least 1", *steps)
+	bad.check(*games >= 0, "-games %d: want at least 1 (or 0 for the preset's)", *games)
+	bad.check(*skip >= 0, "-frameskip %d: want at least 1 (or 0 for the preset's)", *skip)
+	bad.check(*ratio >= 0 || *ratio == -1, "-ratio %g: want >= 0 (or -1 for the preset's)", *ratio)
+	bad.check(*saveEvery > 0, "-save-every %s: want a positive duration", *saveEvery)
+	bad.check(*budget >= 0, "-budget %s: want a positive duration (or 0 for none)", *budget)
+	bad.check(*bench >= 0, "-bench %s: want a positive duration (or 0 to train)", *bench)
 	cfg, err := dqn.Preset(*preset)
 	if err != nil {
+		bad.check(false, "-preset: %v", err)
+	}
+	if err := bad.err(); err != nil {
 		return err
 	}
 	if *double {
@@ -77,6 +88,9 @@ func trainDQN(args []string) error {
 	_, err = dqn.Train(ctx, kernel.Backend(), cfg, dqn.TrainOptions{
 		Dir: *dir, Steps: *steps, SaveEvery: *saveEvery, Budget: *budget, SaveReplay: *saveReplay,
 	})
+	if err == nil && ctx.Err() != nil { // Ctrl-C: saved, but say so in the exit status
+		return errInterrupted
+	}
 	return err
 }
 
@@ -89,13 +103,25 @@ func playDQN(args []string) error {
 	gifPath := fs.String("gif", "", "write an animated GIF (288x512, score drawn) of the first episodes here")
 	gifFrames := fs.Int("gif-frames", 900, "at most this many GIF frames (15 per second of play)")
 	seed := fs.Int64("seed", 12345, "seed of the games")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *dir == "" {
-		return fmt.Errorf("-dir is required (a directory written by 'arcade train dqn'): %w", errUsage)
+	var bad flagErrors
+	bad.check(*dir != "", "-dir is required (a directory written by 'arcade train dqn')")
+	bad.check(*which == "best" || *which == "latest", "-model %q: want best or latest", *which)
+	bad.check(*episodes >= 1, "-episodes %d: want at least 1", *episodes)
+	bad.check(*maxPipes >= 1, "-max-pipes %d: want at least 1", *maxPipes)
+	bad.check(*gifFrames >= 1, "-gif-frames %d: want at least 1", *gifFrames)
+	if err := bad.err(); err != nil {
+		return err
 	}
 	p, cfg, path, err := dqn.LoadPolicy(kernel.Backend(), *dir, *which)
+	if err != nil && *which == "best" { // an unusable best/: the latest, as -model's help says
+		if p2, cfg2, path2, lerr := dqn.LoadPolicy(kernel.Backend(), *dir, "latest"); lerr == nil {
+			fmt.Fprintf(os.Stderr, "warning: the best model is unusable (%v); playing the latest checkpoint\n", err)
+			p, cfg, path, err = p2, cfg2, path2, nil
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/arcade-go/arcade/kernel"
@@ -37,16 +39,6 @@ func ganFlags(fs *flag.FlagSet) (dir *string, cfg *dcgan.Config) {
 	return
 }
 
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	return nil
-}
-
 func trainGAN(args []string) error {
 	fs := flag.NewFlagSet("train gan", flag.ContinueOnError)
 	dir, cfg := ganFlags(fs)
@@ -63,9 +55,22 @@ func trainGAN(args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	bad := checkGANFlags(*cfg)
+	bad.check(*steps >= 1, "-steps %d: want at least 1", *steps)
+	bad.check(*keep >= 1, "-keep %d: want at least 1 checkpoint", *keep)
+	bad.check(*saveEvery > 0, "-save-every %s: want a positive duration", *saveEvery)
+	if err := bad.err(); err != nil {
+		return err
+	}
 	opt := dcgan.TrainOptions{Dir: *dir, Steps: *steps, Keep: *keep, SaveEvery: *saveEvery}
 	if b, ok := kernel.Budget(); ok {
 		opt.Budget = b
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if err := ckpt.CheckWriter(*dir); err != nil { // before the classifier trains
+		return err
 	}
 	backend := kernel.Backend()
 	if *quality {
@@ -80,6 +85,9 @@ func trainGAN(args []string) error {
 	defer stop()
 	fmt.Printf("training the Atari GAN in %s to step %d\n", *dir, *steps)
 	_, err := dcgan.Train(ctx, backend, *cfg, opt)
+	if err == nil && ctx.Err() != nil { // Ctrl-C: saved, but say so in the exit status
+		return errInterrupted
+	}
 	return err
 }
 
@@ -102,35 +110,67 @@ func loadGAN(dir string, cfg dcgan.Config) (*dcgan.GAN, error) {
 	return m, nil
 }
 
+// maxGrid is the most samples `arcade sample` puts in a PNG grid (128 rows
+// of 8); more go to a .safetensors file, which is written batch by batch.
+const maxGrid = 1024
+
+// maxScored is the most samples -quality scores: the first ones.
+const maxScored = 1024
+
 func sampleGAN(args []string) error {
 	fs := flag.NewFlagSet("sample", flag.ContinueOnError)
 	dir, cfg := ganFlags(fs)
-	n := fs.Int("n", 64, "number of samples")
+	n := fs.Int("n", 64, fmt.Sprintf("number of samples (a .png grid holds at most %d; a .safetensors file any number, written batch by batch)", maxGrid))
 	seed := fs.Uint64("seed", 1, "noise seed")
 	out := fs.String("o", "samples.png", "output: a .png grid, or .safetensors with z [N,100,1,1] and images [N,3,64,64]")
-	quality := fs.Bool("quality", false, "also print the samples' quality (Fréchet distance to real frames, share per game)")
+	quality := fs.Bool("quality", false, fmt.Sprintf("also print the quality of the first %d samples (Fréchet distance to real frames, share per game)", maxScored))
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *n < 1 {
-		return fmt.Errorf("-n %d: need at least one sample", *n)
+	bad := checkShapeFlags(*cfg)
+	ext := strings.ToLower(filepath.Ext(*out))
+	bad.check(*n >= 1, "-n %d: want at least 1 sample", *n)
+	bad.check(ext == ".png" || ext == ".safetensors", "-o %s: the name must end in .png or .safetensors", *out)
+	bad.check(ext != ".png" || *n <= maxGrid, "-n %d: a .png grid holds at most %d samples; write more to a .safetensors file (-o samples.safetensors)", *n, maxGrid)
+	if err := bad.err(); err != nil {
+		return err
 	}
 	m, err := loadGAN(*dir, *cfg)
 	if err != nil {
 		return err
 	}
-	z := dcgan.FixedNoise(*n, cfg.LatentSize, *seed)
-	imgs, err := m.Generate(z) // inference mode: BatchNorm running statistics
-	if err != nil {
-		return err
+	var scored []*tensors.Tensor // the first maxScored samples, for -quality
+	keep := func(imgs *tensors.Tensor) {
+		if *quality && rows(scored) < maxScored {
+			scored = append(scored, imgs)
+		}
 	}
-	switch strings.ToLower(filepath.Ext(*out)) {
+	c := m.Config
+	switch ext {
 	case ".png":
-		err = dcgan.WriteGridPNG(*out, imgs)
+		var all []*tensors.Tensor
+		err = m.Samples(*n, 0, *seed, func(_, imgs *tensors.Tensor) error {
+			all = append(all, imgs)
+			keep(imgs)
+			return nil
+		})
+		if err == nil {
+			err = dcgan.WriteGridPNG(*out, concatRows(all, *n))
+		}
 	case ".safetensors":
-		err = dcgan.WriteSafetensors(*out, map[string]*tensors.Tensor{"z": z, "images": imgs})
-	default:
-		return fmt.Errorf("-o %s: the name must end in .png or .safetensors", *out)
+		specs := []dcgan.TensorSpec{
+			{Name: "z", Shape: shapes.Make(dtypes.Float32, *n, c.LatentSize, 1, 1)},
+			{Name: "images", Shape: shapes.Make(dtypes.Float32, *n, c.Channels, c.ImageSize, c.ImageSize)},
+		}
+		err = dcgan.WriteSafetensorsStream(*out, specs, func(put func(string, *tensors.Tensor) error) error {
+			return m.Samples(*n, 0, *seed, func(z, imgs *tensors.Tensor) error {
+				keep(imgs)
+				if err := put("z", z); err != nil {
+					return err
+				}
+				return put("images", imgs)
+			})
+		})
 	}
 	if err != nil {
 		return err
@@ -141,13 +181,34 @@ func sampleGAN(args []string) error {
 		if err != nil {
 			return err
 		}
-		s, err := q.Score(imgs)
+		k := min(*n, maxScored)
+		s, err := q.Score(concatRows(scored, k))
 		if err != nil {
 			return err
 		}
-		fmt.Printf("quality of the %d samples: %s\n", *n, s)
+		fmt.Printf("quality of the first %d samples: %s\n", k, s)
 	}
 	return nil
+}
+
+// rows counts the rows (first dimension) of batches.
+func rows(batches []*tensors.Tensor) int {
+	n := 0
+	for _, b := range batches {
+		n += b.Shape().Dimensions[0]
+	}
+	return n
+}
+
+// concatRows joins the first n rows of float32 batches [b,...] into one tensor.
+func concatRows(batches []*tensors.Tensor, n int) *tensors.Tensor {
+	dims := append([]int{n}, batches[0].Shape().Dimensions[1:]...)
+	row := batches[0].Shape().Size() / batches[0].Shape().Dimensions[0]
+	data := make([]float32, 0, n*row)
+	for _, b := range batches {
+		data = append(data, tensors.MustCopyFlatData[float32](b)...)
+	}
+	return tensors.FromFlatDataAndDimensions(data[:n*row], dims...)
 }
 
 func exportGAN(args []string) error {
@@ -155,6 +216,11 @@ func exportGAN(args []string) error {
 	dir, cfg := ganFlags(fs)
 	out := fs.String("o", "gan-export", "output directory for generator.safetensors and discriminator.safetensors")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	bad := checkShapeFlags(*cfg)
+	bad.check(*out != "", "-o: want an output directory")
+	if err := bad.err(); err != nil {
 		return err
 	}
 	m, err := loadGAN(*dir, *cfg)
@@ -169,16 +235,43 @@ func exportGAN(args []string) error {
 	return nil
 }
 
+// importGAN writes imported weights as a new checkpoint that is the newest
+// of -dir: a directory with checkpoints up to step S gets step S+1 (the
+// weights start a new chapter of that run; nothing of it is deleted now),
+// an empty one step 0; an explicit -step not above S is refused.
 func importGAN(args []string) error {
 	fs := flag.NewFlagSet("import gan", flag.ContinueOnError)
 	dir, cfg := ganFlags(fs)
 	in := fs.String("i", "gan-export", "directory holding generator.safetensors and discriminator.safetensors")
-	step := fs.Int64("step", 0, "step number to record in the checkpoint")
+	step := fs.Int64("step", -1, "step number of the new checkpoint; it must be the directory's newest (default: one past its newest checkpoint, 0 in an empty directory)")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	bad := checkShapeFlags(*cfg)
+	bad.check(*step >= -1, "-step %d: want a step >= 0 (or -1 for one past the newest)", *step)
+	if err := bad.err(); err != nil {
 		return err
 	}
 	if _, err := os.Stat(*in); err != nil {
 		return err
+	}
+	d, err := ckpt.OpenWriter(*dir, cfg.Identity(), 0)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	newest, h, err := d.Newest()
+	if err != nil {
+		return fmt.Errorf("%w; import into another directory, or give the flags of that GAN", err)
+	}
+	switch {
+	case h == nil && *step == -1:
+		*step = 0
+	case h != nil && *step == -1:
+		*step = h.Step + 1
+	case h != nil && *step <= h.Step:
+		return usagef("-step %d: %s already holds step %d (%s); an import must be the newest checkpoint (leave out -step to import as step %d)",
+			*step, *dir, h.Step, filepath.Base(newest), h.Step+1)
 	}
 	m, err := dcgan.New(kernel.Backend(), *cfg)
 	if err != nil {
@@ -188,14 +281,14 @@ func importGAN(args []string) error {
 		return err
 	}
 	m.Step = *step
-	d, err := m.OpenDir(*dir, 0)
-	if err != nil {
-		return err
-	}
 	path, err := m.Save(d)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("imported %s into %s (optimizer state starts fresh)\n", *in, path)
+	if h != nil {
+		fmt.Printf("imported %s into %s as step %d, the newest (the run was at step %d; optimizer state starts fresh)\n", *in, path, *step, h.Step)
+	} else {
+		fmt.Printf("imported %s into %s (optimizer state starts fresh)\n", *in, path)
+	}
 	return nil
 }

@@ -208,6 +208,17 @@ func RealFrames(game string, n int, seed uint64) ([]*Frame, error) {
 	return out, nil
 }
 
+// NewFrameSource returns RealFrames' frames one per call, as many as wanted,
+// without holding them: the first n calls give RealFrames(game, n, seed).
+// The frame is the game's screen, valid until the next call (Clone keeps it).
+func NewFrameSource(game string, seed uint64) (next func() *Frame, err error) {
+	s, err := newSampler(game, seed)
+	if err != nil {
+		return nil, err
+	}
+	return s.next, nil
+}
+
 // LabelledFrames returns n real images of the tutorial's games, in turn
 // (breakout, airraid, pong, breakout, ...), for image grids and for training
 // a classifier that tells the games apart: images is [n,3,64,64] (NCHW) in

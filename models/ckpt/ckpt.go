@@ -719,3 +719,27 @@ func (d *Dir) Load(store *model.Store, extra any) (Info, error) {
 	}
 	return info, fmt.Errorf("ckpt: every checkpoint in %s is unreadable (%v)", d.path, errors.Join(info.Skipped...))
 }
+
+// Newest returns the newest checkpoint that verifies completely, its path
+// and header ("" and nil when there is none), and checks that it belongs to
+// d's model: a *MismatchError if not. Unreadable files are skipped.
+func (d *Dir) Newest() (string, *Header, error) {
+	files, err := d.List()
+	if err != nil {
+		return "", nil, err
+	}
+	for _, f := range files {
+		if d.verify(f) != nil {
+			continue
+		}
+		h, err := ReadHeader(f)
+		if err != nil {
+			continue
+		}
+		if p := checkIdentity(h.Identity, d.id); len(p) > 0 {
+			return f, h, &MismatchError{f, p}
+		}
+		return f, h, nil
+	}
+	return "", nil, nil
+}

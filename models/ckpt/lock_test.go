@@ -218,3 +218,23 @@ func TestPruneVerifiesUnseenFiles(t *testing.T) {
 		t.Fatalf("files = %v, want only %s", files, FileName(2))
 	}
 }
+
+func TestNewestSkipsUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	d := quietDir(t, dir, 5)
+	if path, h, err := d.Newest(); path != "" || h != nil || err != nil {
+		t.Fatalf("empty dir: %q %v %v", path, h, err)
+	}
+	saveThree(t, d)
+	os.WriteFile(filepath.Join(dir, FileName(9)), []byte("junk"), 0o644)
+	path, h, err := d.Newest()
+	if err != nil || h.Step != 3 || filepath.Base(path) != FileName(3) {
+		t.Fatalf("got %q %+v %v, want step 3", path, h, err)
+	}
+	other := Identity{Model: "other"}
+	od, _ := Open(dir, other, 0)
+	var me *MismatchError
+	if _, _, err := od.Newest(); !errors.As(err, &me) {
+		t.Fatalf("another model's directory: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package dcgan
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -114,8 +115,16 @@ func (m *GAN) SetStateDict(net string, sd map[string]*tensors.Tensor) error {
 			problems = append(problems, "missing "+e.Key)
 			continue
 		}
+		if t.DType() != e.Shape.DType {
+			problems = append(problems, fmt.Sprintf("%s: dtype %s not supported (want %s)", e.Key, stName(t.DType()), stName(e.Shape.DType)))
+			continue
+		}
 		if !t.Shape().Equal(e.Shape) {
 			problems = append(problems, fmt.Sprintf("%s is %s, want %s", e.Key, t.Shape(), e.Shape))
+			continue
+		}
+		if p := checkValues(e.Key, t); p != "" {
+			problems = append(problems, p)
 		}
 	}
 	var extra []string
@@ -214,4 +223,37 @@ func scalarCounters(sd map[string]*tensors.Tensor) map[string]*tensors.Tensor {
 		out[k] = t
 	}
 	return out
+}
+
+// stName is a dtype's safetensors name ("F32"), or GoMLX's when it has none.
+func stName(dt dtypes.DType) string {
+	if s, ok := safetensorsDTypes[dt]; ok {
+		return s
+	}
+	return dt.String()
+}
+
+// checkValues returns what is wrong with a state_dict entry's values ("" if
+// nothing): weights and statistics must be finite, a BatchNorm running_var
+// and num_batches_tracked must not be negative. It names the first bad element.
+func checkValues(key string, t *tensors.Tensor) string {
+	switch t.DType() {
+	case dtypes.Float32:
+		variance := strings.HasSuffix(key, "running_var")
+		for i, v := range tensors.MustCopyFlatData[float32](t) {
+			switch x := float64(v); {
+			case math.IsNaN(x) || math.IsInf(x, 0):
+				return fmt.Sprintf("%s: element %d is %v (values must be finite)", key, i, v)
+			case variance && x < 0:
+				return fmt.Sprintf("%s: element %d is %v (a variance must be >= 0)", key, i, v)
+			}
+		}
+	case dtypes.Int64:
+		for i, v := range tensors.MustCopyFlatData[int64](t) {
+			if v < 0 {
+				return fmt.Sprintf("%s: element %d is %d (a counter must be >= 0)", key, i, v)
+			}
+		}
+	}
+	return ""
 }
