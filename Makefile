@@ -31,7 +31,7 @@ TEST_JUPYTER_DATA_DIR ?= $(CURDIR)/runs/jupyter-test
 
 comma := ,
 
-.PHONY: all arcade help notebook serve git-filter test test-go test-notebooks test-browser test-interrupt vet tools kernel info deps deps-test deps-browser bench clean
+.PHONY: all arcade help notebook notebook-guard serve git-filter test test-go test-notebooks test-browser test-interrupt vet tools kernel info deps deps-test deps-browser bench clean
 
 # `make` alone builds the arcade command into bin/ (this works where Go's
 # go.env says GOTOOLCHAIN=local, as Debian's and Ubuntu's packaged Go do: the
@@ -123,7 +123,20 @@ info:
 # Notebook 6 (Debian's jupyter-notebook), on 127.0.0.1 without opening a
 # browser. Jupyter prints the URL it listens on, with its login token (port
 # PORT, or the next free one): open it in a browser. Ctrl-C stops the server.
-notebook: deps kernel git-filter serve
+notebook: notebook-guard deps kernel git-filter serve
+
+# NOTEBOOK_IP is the address the server binds. The GoNB kernel runs any
+# code, so the server stays on the loopback and behind Jupyter's token:
+# another address, or an empty JUPYTER_TOKEN, is refused (notebook-guard)
+# unless ARCADE_ALLOW_PUBLIC=1.
+NOTEBOOK_IP ?= 127.0.0.1
+notebook-guard:
+	@if [ "$$ARCADE_ALLOW_PUBLIC" != 1 ]; then \
+		case "$(NOTEBOOK_IP)" in 127.0.0.1|localhost|::1) ;; \
+		*) echo "refusing to serve on $(NOTEBOOK_IP): anyone who reaches it could run code; keep 127.0.0.1 or set ARCADE_ALLOW_PUBLIC=1" >&2; exit 1;; esac; \
+		if [ -n "$${JUPYTER_TOKEN+set}" ] && [ -z "$$JUPYTER_TOKEN" ]; then \
+			echo "refusing to serve with an empty JUPYTER_TOKEN: unset it (Jupyter makes a token) or set ARCADE_ALLOW_PUBLIC=1" >&2; exit 1; fi; \
+	fi
 
 # serve starts the server alone (the browser test starts it the same way).
 # The log shows errors only (and the URL banner); Go test files and
@@ -133,17 +146,17 @@ notebook: deps kernel git-filter serve
 JUPYTER_UI ?= auto
 NOTEBOOK_DIR ?= notebooks
 JUPYTER_HIDE := $(foreach g,__pycache__ *.pyc .ipynb_checkpoints *.go README.md *~,--ContentsManager.hide_globs='$(g)')
-serve:
+serve: notebook-guard
 	@root_flag=""; if [ "$$(id -u)" = 0 ]; then root_flag="--allow-root"; fi; \
 	export PYDEVD_DISABLE_FILE_VALIDATION=1; \
 	cd $(NOTEBOOK_DIR) && if [ "$(JUPYTER_UI)" != notebook ] && command -v jupyter-lab >/dev/null 2>&1 && jupyter-lab --version >/dev/null 2>&1; then \
 		echo "starting JupyterLab: open the URL it prints below (with its token)"; \
-		exec jupyter-lab --no-browser --ip=127.0.0.1 --port=$(PORT) --log-level=ERROR $(JUPYTER_HIDE) $$root_flag; \
+		exec jupyter-lab --no-browser --ip=$(NOTEBOOK_IP) --port=$(PORT) --log-level=ERROR $(JUPYTER_HIDE) $$root_flag; \
 	elif [ "$(JUPYTER_UI)" = lab ]; then \
 		echo "JUPYTER_UI=lab but jupyter-lab is not installed (pip install jupyterlab)" >&2; exit 3; \
 	else \
 		echo "starting Jupyter Notebook: open the URL it prints below (with its token)"; \
-		exec $(PYTHON) -m notebook --no-browser --ip=127.0.0.1 --port=$(PORT) --log-level=ERROR $(JUPYTER_HIDE) $$root_flag; \
+		exec $(PYTHON) -m notebook --no-browser --ip=$(NOTEBOOK_IP) --port=$(PORT) --log-level=ERROR $(JUPYTER_HIDE) $$root_flag; \
 	fi
 
 # ---------------------------------------------------------------- checks
