@@ -55,7 +55,7 @@ func PlayInNotebook(ctx context.Context, seed int64) (best int, err error) {
 	defer flaps.Close()
 	defer stops.Close()
 	dom.TransientJavascript(keyScript(b.flap.HtmlId()))
-	defer dom.TransientJavascript(`if (window.__arcadeFlappyKeys) { document.removeEventListener('keydown', window.__arcadeFlappyKeys); window.__arcadeFlappyKeys = null; }`)
+	defer dom.TransientJavascript(`if (window.__arcadeFlappyKeys) { window.removeEventListener('keydown', window.__arcadeFlappyKeys, true); window.__arcadeFlappyKeys = null; }`)
 
 	tick := time.NewTicker(time.Second / FPS)
 	defer tick.Stop()
@@ -83,10 +83,12 @@ func PlayInNotebook(ctx context.Context, seed int64) (best int, err error) {
 }
 
 // keyScript makes the space bar and the up arrow click the flap button while
-// no text field has the focus; one listener at a time.
+// no text field has the focus; one listener at a time. It listens on window
+// in the capture phase and stops the key there, so the notebook's own
+// shortcuts (space scrolls the page in Jupyter's command mode) never see it.
 func keyScript(buttonID string) string {
 	return fmt.Sprintf(`(() => {
-  if (window.__arcadeFlappyKeys) document.removeEventListener('keydown', window.__arcadeFlappyKeys);
+  if (window.__arcadeFlappyKeys) window.removeEventListener('keydown', window.__arcadeFlappyKeys, true);
   window.__arcadeFlappyKeys = (e) => {
     if (e.code !== 'Space' && e.code !== 'ArrowUp') return;
     const t = document.activeElement;
@@ -94,9 +96,10 @@ func keyScript(buttonID string) string {
     const b = document.getElementById(%q);
     if (!b) return;
     e.preventDefault();
+    e.stopImmediatePropagation();
     b.click();
   };
-  document.addEventListener('keydown', window.__arcadeFlappyKeys);
+  window.addEventListener('keydown', window.__arcadeFlappyKeys, true);
 })();`, buttonID)
 }
 
