@@ -2,6 +2,7 @@ package dqn
 
 import (
 	"fmt"
+	"image"
 	"math"
 
 	"github.com/arcade-go/arcade/plots"
@@ -24,7 +25,8 @@ type Live struct {
 // NewLive returns a live view for the run in runDir, with its saved history
 // drawn (none for a new run).
 func NewLive(runDir string) *Live {
-	v := plots.NewLive("dqn")
+	// Two panels side by side fit a notebook's width (about 970 pixels).
+	v := plots.NewLiveWith(plots.LiveConfig{Name: "dqn", CurvesSize: image.Pt(470, 300)})
 	score := v.Curves("score")
 	score.Title, score.XLabel, score.YLabel = "score (pipes passed)", "environment steps", "pipes"
 	loss := v.Curves("loss")
