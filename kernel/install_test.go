@@ -85,3 +85,14 @@ func TestInstallOutsideRepoFails(t *testing.T) {
 		t.Fatalf("want a clear error outside the repository, got %v", err)
 	}
 }
+
+// The Makefile's `make tools` and InstallKernel build the same gopls.
+func TestGoplsVersionMatchesMakefile(t *testing.T) {
+	mk, err := os.ReadFile("../Makefile")
+	if err != nil {
+		t.Skip(err)
+	}
+	if !strings.Contains(string(mk), "GOPLS_VERSION ?= "+GoplsVersion+"\n") {
+		t.Errorf("the Makefile's GOPLS_VERSION is not kernel.GoplsVersion (%s)", GoplsVersion)
+	}
+}
