@@ -25,12 +25,12 @@ func trainDQN(args []string) error {
 	double := fs.Bool("double", false, "Double DQN (overrides the preset)")
 	games := fs.Int("games", 0, "games played side by side (0: the preset's)")
 	skip := fs.Int("frameskip", 0, "game frames per decision (0: the preset's)")
-	ratio := fs.Float64("ratio", -1, "environment steps per training iteration, the faster side waits (0: free-running; -1: the preset's)")
+	ratio := fs.Float64("ratio", -1, "environment steps per training iteration (0: one per decision of the games; -1: the preset's)")
 	seed := fs.Int64("seed", 0, "seed (0: the preset's)")
 	saveEvery := fs.Duration("save-every", 3*time.Minute, "wall time between checkpoints")
 	budget := fs.Duration("budget", 0, "stop after this wall time (default: $ARCADE_BUDGET, else none)")
 	saveReplay := fs.Bool("save-replay", false, "also checkpoint the replay memory (~35 MB)")
-	bench := fs.Duration("bench", 0, "instead of training, measure actor and learner steps/s alone and together, this long each")
+	bench := fs.Duration("bench", 0, "instead of training, measure actor and learner alone, then the training loop sequential and concurrent, this long each")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -115,11 +115,11 @@ func playDQN(args []string) error {
 	if err := bad.err(); err != nil {
 		return err
 	}
-	p, cfg, path, err := dqn.LoadPolicy(kernel.Backend(), *dir, *which)
+	p, path, err := dqn.LoadPolicy(kernel.Backend(), *dir, *which)
 	if err != nil && *which == "best" { // an unusable best/: the latest, as -model's help says
-		if p2, cfg2, path2, lerr := dqn.LoadPolicy(kernel.Backend(), *dir, "latest"); lerr == nil {
+		if p2, path2, lerr := dqn.LoadPolicy(kernel.Backend(), *dir, "latest"); lerr == nil {
 			fmt.Fprintf(os.Stderr, "warning: the best model is unusable (%v); playing the latest checkpoint\n", err)
-			p, cfg, path, err = p2, cfg2, path2, nil
+			p, path, err = p2, path2, nil
 		}
 	}
 	if err != nil {
@@ -131,14 +131,14 @@ func playDQN(args []string) error {
 		nGIF = *gifFrames
 	}
 	stats, frames, err := dqn.Play(p, dqn.PlayOptions{
-		Episodes: *episodes, MaxPipes: *maxPipes, FrameSkip: cfg.FrameSkip, Seed: *seed, GIFFrames: nGIF,
+		Episodes: *episodes, MaxPipes: *maxPipes, Seed: *seed, GIFFrames: nGIF,
 	})
 	if err != nil {
 		return err
 	}
 	total := 0
 	for i, s := range stats {
-		fmt.Printf("episode %d: score %d (%d frames)\n", i+1, s.Score, s.Frames)
+		fmt.Printf("episode %d: score %d (%d frames)\n", i+1, s.Score, s.Steps)
 		total += s.Score
 	}
 	fmt.Printf("mean score %.1f over %d episodes\n", float64(total)/float64(len(stats)), len(stats))

@@ -3,41 +3,30 @@ package dqn
 import (
 	"fmt"
 	"math/rand/v2"
-	"sync"
-	"sync/atomic"
 
 	"github.com/gomlx/compute"
 
 	"github.com/arcade-go/arcade/envs/flappy"
 )
 
-// EpisodeStat is one finished training or evaluation episode.
-type EpisodeStat struct {
-	Score  int `json:"score"`  // pipes passed
-	Frames int `json:"frames"` // game frames played
-}
-
 // Actor plays cfg.Games games side by side with epsilon-greedy actions from
-// a Policy, and writes every transition into the replay memory. It acts with
-// the weights last published to it (SetWeights), which the learner replaces
-// as a whole (an atomic pointer swap), so acting never blocks training.
+// its own Policy (one batched forward pass per step) and writes every
+// transition into the replay memory. Train calls it between training
+// iterations, from the same goroutine.
 type Actor struct {
 	cfg    Config
 	replay *Replay
 	policy *Policy
-	next   atomic.Pointer[Weights]
-
-	mu       sync.Mutex // guards rng, the counters and episodes (snapshots from other goroutines)
-	pcg      *rand.PCG
-	rng      *rand.Rand
-	steps    int64 // decisions taken (summed over games)
-	frames   int64 // game frames played
-	episodes []EpisodeStat
+	pcg    *rand.PCG
+	rng    *rand.Rand
+	steps  int64 // decisions taken (summed over games)
+	frames int64 // game frames played
 
 	games   []*flappy.Game
-	stacks  []FrameStack
+	returns []float64       // return of each game's episode so far
+	stacks  []FrameStack    // each game's state, as frames of the replay memory
 	pending [][]pendingStep // per game, the last decisions not yet in the replay memory (n-step returns)
-	obs     []float32
+	obs     []float32       // [Games, 4, 64, 64]
 	greedy  []int
 	frame   flappy.Frame
 }
@@ -45,7 +34,7 @@ type Actor struct {
 // NewActor returns an actor with games seeded from cfg.Seed and round (so a
 // resumed run plays new games), acting with weights w.
 func NewActor(backend compute.Backend, cfg Config, replay *Replay, w *Weights, round int64) (*Actor, error) {
-	p, err := NewPolicy(backend, w)
+	p, err := NewPolicy(backend, w, cfg.FrameSkip)
 	if err != nil {
 		return nil, err
 	}
@@ -53,56 +42,51 @@ func NewActor(backend compute.Backend, cfg Config, replay *Replay, w *Weights, r
 	a := &Actor{
 		cfg: cfg, replay: replay, policy: p, pcg: pcg, rng: rand.New(pcg),
 		games:   make([]*flappy.Game, cfg.Games),
+		returns: make([]float64, cfg.Games),
 		stacks:  make([]FrameStack, cfg.Games),
 		pending: make([][]pendingStep, cfg.Games),
-		obs:     make([]float32, cfg.Games*StackFrames*FramePixels),
+		obs:     make([]float32, cfg.Games*flappy.ObservationSize),
 		greedy:  make([]int, cfg.Games),
 	}
-	a.next.Store(w)
 	for i := range a.games {
 		a.games[i] = flappy.New(flappy.GameSeed(cfg.Seed+round*7919, i))
-		if err := a.startEpisode(i); err != nil {
-			return nil, err
-		}
+		a.startEpisode(i)
 	}
 	return a, nil
 }
 
-// SetWeights publishes new acting weights; the actor picks them up before its next step.
-func (a *Actor) SetWeights(w *Weights) { a.next.Store(w) }
+// SetWeights replaces the weights the actor plays with.
+func (a *Actor) SetWeights(w *Weights) error { return a.policy.Load(w) }
+
+// Steps returns the decisions taken so far (all games).
+func (a *Actor) Steps() int64 { return a.steps }
+
+// Frames returns the game frames played so far (all games).
+func (a *Actor) Frames() int64 { return a.frames }
 
 // startEpisode fills game i's stack with four copies of its first frame.
-func (a *Actor) startEpisode(i int) error {
+func (a *Actor) startEpisode(i int) {
 	a.games[i].Observe(&a.frame)
-	id, err := a.replay.PushFrame(a.frame[:])
-	if err != nil {
-		return err
-	}
+	id := a.replay.PushFrame(&a.frame)
 	a.stacks[i] = FrameStack{id, id, id, id}
-	return nil
+	a.returns[i] = 0
 }
 
 // Step plays one decision in every game: epsilon-greedy actions, FrameSkip
 // frames each (the action on the first, "do nothing" on the others, rewards
 // summed, stopping at a crash), and one transition per game into the replay
-// memory. It returns the episodes that ended.
-func (a *Actor) Step() ([]EpisodeStat, error) {
-	if err := a.policy.Load(a.next.Load()); err != nil {
-		return nil, err
-	}
-	n := len(a.games)
-	for i := range n {
-		if err := a.replay.StackToFloats(a.stacks[i], a.obs[i*StackFrames*FramePixels:(i+1)*StackFrames*FramePixels]); err != nil {
+// memory. It returns the episodes that ended (Steps counts game frames).
+func (a *Actor) Step() ([]flappy.Episode, error) {
+	for i, st := range a.stacks {
+		if err := a.replay.StackToFloats(st, a.obs[i*flappy.ObservationSize:]); err != nil {
 			return nil, err
 		}
 	}
-	if err := a.policy.Greedy(a.obs, n, a.greedy); err != nil {
+	if err := a.policy.Greedy(a.obs, len(a.games), a.greedy); err != nil {
 		return nil, err
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	eps := a.cfg.Epsilon(a.steps)
-	var ended []EpisodeStat
+	var ended []flappy.Episode
 	for i, g := range a.games {
 		action := a.greedy[i]
 		if eps > 0 && a.rng.Float64() < eps {
@@ -119,28 +103,21 @@ func (a *Actor) Step() ([]EpisodeStat, error) {
 			done = d
 			a.frames++
 		}
+		a.returns[i] += reward
 		g.Observe(&a.frame)
-		id, err := a.replay.PushFrame(a.frame[:])
-		if err != nil {
-			return nil, err
-		}
 		s := a.stacks[i]
-		s2 := FrameStack{s[1], s[2], s[3], id}
+		s2 := FrameStack{s[1], s[2], s[3], a.replay.PushFrame(&a.frame)}
 		if err := a.store(i, pendingStep{s: s, action: action, reward: reward}, s2, done); err != nil {
 			return nil, err
 		}
 		a.stacks[i] = s2
 		if done {
-			ep := EpisodeStat{Score: g.Score(), Frames: g.Steps()}
-			ended = append(ended, ep)
-			a.episodes = append(a.episodes, ep)
+			ended = append(ended, flappy.Episode{Game: i, Score: g.Score(), Steps: g.Steps(), Return: a.returns[i]})
 			g.Restart()
-			if err := a.startEpisode(i); err != nil {
-				return nil, err
-			}
+			a.startEpisode(i)
 		}
 	}
-	a.steps += int64(n)
+	a.steps += int64(len(a.games))
 	return ended, nil
 }
 
@@ -183,13 +160,6 @@ func (a *Actor) store(i int, p pendingStep, s2 FrameStack, done bool) error {
 	return nil
 }
 
-// Steps returns the decisions taken so far (all games).
-func (a *Actor) Steps() int64 {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.steps
-}
-
 // actorState is the part of an actor a checkpoint keeps.
 type actorState struct {
 	Steps  int64  `json:"steps"`
@@ -198,8 +168,6 @@ type actorState struct {
 }
 
 func (a *Actor) state() (actorState, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	b, err := a.pcg.MarshalBinary()
 	if err != nil {
 		return actorState{}, err
@@ -208,8 +176,6 @@ func (a *Actor) state() (actorState, error) {
 }
 
 func (a *Actor) setState(st actorState) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	if len(st.RNG) > 0 {
 		if err := a.pcg.UnmarshalBinary(st.RNG); err != nil {
 			return fmt.Errorf("dqn: restoring the actor's random state: %w", err)
@@ -218,73 +184,3 @@ func (a *Actor) setState(st actorState) error {
 	a.steps, a.frames = st.Steps, st.Frames
 	return nil
 }
-
-// takeEpisodes returns and forgets the training episodes finished since the last call.
-func (a *Actor) takeEpisodes() []EpisodeStat {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	e := a.episodes
-	a.episodes = nil
-	return e
-}
-
-// Evaluate plays episodes greedy episodes with the policy p (the SB3
-// EvalCallback's deterministic evaluation), all at once as a batch, each
-// ending at a crash or after maxPipes pipes, deciding every frameSkip frames.
-// Games are seeded from seed. It returns each episode's score and length.
-func Evaluate(p *Policy, episodes, maxPipes, frameSkip int, seed int64, stop func() bool) ([]EpisodeStat, error) {
-	if episodes < 1 || maxPipes < 1 || frameSkip < 1 {
-		return nil, fmt.Errorf("dqn: Evaluate(episodes=%d, maxPipes=%d, frameSkip=%d): all must be >= 1", episodes, maxPipes, frameSkip)
-	}
-	type live struct {
-		g     *flappy.Game
-		stack flappy.Stack
-		idx   int
-	}
-	var frame flappy.Frame
-	games := make([]*live, episodes)
-	for i := range games {
-		g := flappy.New(flappy.GameSeed(seed, i))
-		g.Observe(&frame)
-		games[i] = &live{g: g, idx: i}
-		games[i].stack.Reset(&frame)
-	}
-	out := make([]EpisodeStat, episodes)
-	obs := make([]float32, episodes*StackFrames*FramePixels)
-	acts := make([]int, episodes)
-	for len(games) > 0 {
-		if stop != nil && stop() {
-			return nil, errStopped
-		}
-		n := len(games)
-		for i, lg := range games {
-			if err := lg.stack.WriteFloat32(obs[i*StackFrames*FramePixels:]); err != nil {
-				return nil, err
-			}
-		}
-		if err := p.Greedy(obs[:n*StackFrames*FramePixels], n, acts[:n]); err != nil {
-			return nil, err
-		}
-		keep := games[:0]
-		for i, lg := range games {
-			done := false
-			for k := 0; k < frameSkip && !done; k++ {
-				_, done = lg.g.Advance(acts[i] == 1 && k == 0)
-				if lg.g.Score() >= maxPipes {
-					done = true
-				}
-			}
-			if done {
-				out[lg.idx] = EpisodeStat{Score: lg.g.Score(), Frames: lg.g.Steps()}
-				continue
-			}
-			lg.g.Observe(&frame)
-			lg.stack.Push(&frame)
-			keep = append(keep, lg)
-		}
-		games = keep
-	}
-	return out, nil
-}
-
-var errStopped = fmt.Errorf("dqn: evaluation stopped")

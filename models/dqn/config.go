@@ -1,9 +1,3 @@
-// Package dqn is the Flappy Bird deep Q-network of the OneFlow port
-// (Ldpe2G/DeepLearningForFun, BrainDQNOneFlow.py) of the CS229/CS231n report
-// and of yenchenlin's DeepLearningFlappyBird: the Q-network, a compact replay
-// memory, a target network, an actor that plays a batch of games beside a
-// learner that trains in its own goroutine, greedy evaluation and resumable
-// training.
 package dqn
 
 import (
@@ -44,7 +38,7 @@ type Config struct {
 	FrameSkip int // game frames per decision: the action is applied on the first, "do nothing" on the others, rewards summed (FRAME_PER_ACTION = 1)
 
 	// Actor-learner balance.
-	StepsPerUpdate float64 // target ratio of environment steps per training iteration; the faster side waits (0: both run freely, as the reference's threads)
+	StepsPerUpdate float64 // environment steps per training iteration (0: one iteration per decision of the Games games, the nearest a sequential loop comes to the reference's free-running threads)
 
 	// Evaluation, as Stable-Baselines3's EvalCallback.
 	EvalEvery    int // environment steps between evaluations (0: never)
@@ -58,7 +52,7 @@ type Config struct {
 // gamma 0.99, replay 50,000, batch 32, observe 100, target copy every 100
 // iterations, Adam 2e-4/0.9 and epsilon 0 (the port trains greedily; its
 // comments keep yenchenlin's 0.005 -> 0.001 around). One game, every frame a
-// decision, actor and learner free-running.
+// decision, one training iteration per decision.
 func Reference() Config {
 	return Config{
 		Name:  "reference",
@@ -94,8 +88,8 @@ func Yenchenlin() Config {
 //     crash reaches the decisions that caused it in few iterations;
 //   - learning rate 5e-4 and batch-norm statistics that settle in tens of
 //     iterations (PyTorch's momentum 0.1) rather than hundreds;
-//   - at most 16 environment steps per training iteration, so the learner
-//     gets the CPU.
+//   - 16 environment steps (two decisions of the 8 games) per training
+//     iteration.
 func Fast() Config {
 	c := Reference()
 	c.Name = "fast"
@@ -128,58 +122,39 @@ func Preset(name string) (Config, error) {
 	return Config{}, fmt.Errorf("dqn: unknown preset %q (want reference, yenchenlin or fast)", name)
 }
 
-// Validate reports the first hyperparameter that is out of range.
+// Validate reports every hyperparameter that is out of range, each by its
+// field name.
 func (c Config) Validate() error {
-	bad := func(format string, args ...any) error { return fmt.Errorf("dqn config: "+format, args...) }
-	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-	switch {
-	case !finite(c.Gamma) || c.Gamma < 0 || c.Gamma > 1:
-		return bad("Gamma = %v, want a discount in [0, 1]", c.Gamma)
-	case !finite(c.LR) || c.LR <= 0:
-		return bad("LR = %v, want > 0", c.LR)
-	case !finite(c.Beta1) || c.Beta1 < 0 || c.Beta1 >= 1:
-		return bad("Beta1 = %v, want in [0, 1)", c.Beta1)
-	case !finite(c.Beta2) || c.Beta2 < 0 || c.Beta2 >= 1:
-		return bad("Beta2 = %v, want in [0, 1)", c.Beta2)
-	case !finite(c.AdamEps) || c.AdamEps <= 0:
-		return bad("AdamEps = %v, want > 0", c.AdamEps)
-	case c.BatchSize < 2:
-		return bad("BatchSize = %d, want >= 2 (batch norm needs a batch)", c.BatchSize)
-	case c.ReplaySize < c.BatchSize:
-		return bad("ReplaySize = %d is smaller than BatchSize = %d", c.ReplaySize, c.BatchSize)
-	case c.Observe < 0:
-		return bad("Observe = %d, want >= 0", c.Observe)
-	case !finite(c.BNMomentum) || c.BNMomentum <= 0 || c.BNMomentum > 1:
-		return bad("BNMomentum = %v, want in (0, 1]", c.BNMomentum)
-	case c.NStep < 1 || c.NStep > 100:
-		return bad("NStep = %d, want 1..100", c.NStep)
-	case c.TargetSync < 1:
-		return bad("TargetSync = %d, want >= 1 training iteration", c.TargetSync)
-	case !finite(c.EpsilonStart) || c.EpsilonStart < 0 || c.EpsilonStart > 1:
-		return bad("EpsilonStart = %v, want a probability in [0, 1]", c.EpsilonStart)
-	case !finite(c.EpsilonEnd) || c.EpsilonEnd < 0 || c.EpsilonEnd > 1:
-		return bad("EpsilonEnd = %v, want a probability in [0, 1]", c.EpsilonEnd)
-	case c.EpsilonSteps < 0:
-		return bad("EpsilonSteps = %d, want >= 0", c.EpsilonSteps)
-	case !finite(c.RandomFlapProb) || c.RandomFlapProb < 0 || c.RandomFlapProb > 1:
-		return bad("RandomFlapProb = %v, want a probability in [0, 1]", c.RandomFlapProb)
-	case c.Games < 1 || c.Games > 1024:
-		return bad("Games = %d, want 1..1024", c.Games)
-	case c.FrameSkip < 1 || c.FrameSkip > 8:
-		return bad("FrameSkip = %d, want 1..8", c.FrameSkip)
-	case !finite(c.StepsPerUpdate) || c.StepsPerUpdate < 0:
-		return bad("StepsPerUpdate = %v, want >= 0 (0: no limit)", c.StepsPerUpdate)
-	case c.EvalEvery < 0:
-		return bad("EvalEvery = %d, want >= 0 (0: never)", c.EvalEvery)
-	case c.EvalEvery > 0 && c.EvalEpisodes < 1:
-		return bad("EvalEpisodes = %d, want >= 1 when EvalEvery > 0", c.EvalEpisodes)
-	case c.EvalMaxPipes < 1:
-		return bad("EvalMaxPipes = %d, want >= 1", c.EvalMaxPipes)
+	var errs []error
+	check := func(ok bool, format string, args ...any) {
+		if !ok {
+			errs = append(errs, fmt.Errorf("dqn config: "+format, args...))
+		}
 	}
-	if c.ReplaySize > 10_000_000 {
-		return errors.New("dqn config: ReplaySize above 10,000,000 transitions is not supported")
-	}
-	return nil
+	in := func(x, lo, hi float64) bool { return x >= lo && x <= hi } // false for NaN
+	check(in(c.Gamma, 0, 1), "Gamma = %v, want a discount in [0, 1]", c.Gamma)
+	check(in(c.LR, math.SmallestNonzeroFloat64, math.MaxFloat64), "LR = %v, want > 0", c.LR)
+	check(in(c.Beta1, 0, 1) && c.Beta1 < 1, "Beta1 = %v, want in [0, 1)", c.Beta1)
+	check(in(c.Beta2, 0, 1) && c.Beta2 < 1, "Beta2 = %v, want in [0, 1)", c.Beta2)
+	check(in(c.AdamEps, math.SmallestNonzeroFloat64, math.MaxFloat64), "AdamEps = %v, want > 0", c.AdamEps)
+	check(c.BatchSize >= 2, "BatchSize = %d, want >= 2 (batch norm needs a batch)", c.BatchSize)
+	check(c.ReplaySize >= c.BatchSize, "ReplaySize = %d is smaller than BatchSize = %d", c.ReplaySize, c.BatchSize)
+	check(c.ReplaySize <= 10_000_000, "ReplaySize = %d, above the 10,000,000 transitions supported", c.ReplaySize)
+	check(c.Observe >= 0, "Observe = %d, want >= 0", c.Observe)
+	check(in(c.BNMomentum, 0, 1) && c.BNMomentum > 0, "BNMomentum = %v, want in (0, 1]", c.BNMomentum)
+	check(c.NStep >= 1 && c.NStep <= 100, "NStep = %d, want 1..100", c.NStep)
+	check(c.TargetSync >= 1, "TargetSync = %d, want >= 1 training iteration", c.TargetSync)
+	check(in(c.EpsilonStart, 0, 1), "EpsilonStart = %v, want a probability in [0, 1]", c.EpsilonStart)
+	check(in(c.EpsilonEnd, 0, 1), "EpsilonEnd = %v, want a probability in [0, 1]", c.EpsilonEnd)
+	check(c.EpsilonSteps >= 0, "EpsilonSteps = %d, want >= 0", c.EpsilonSteps)
+	check(in(c.RandomFlapProb, 0, 1), "RandomFlapProb = %v, want a probability in [0, 1]", c.RandomFlapProb)
+	check(c.Games >= 1 && c.Games <= 1024, "Games = %d, want 1..1024", c.Games)
+	check(c.FrameSkip >= 1 && c.FrameSkip <= 8, "FrameSkip = %d, want 1..8", c.FrameSkip)
+	check(in(c.StepsPerUpdate, 0, math.MaxFloat64), "StepsPerUpdate = %v, want >= 0 (0: one iteration per decision of the games)", c.StepsPerUpdate)
+	check(c.EvalEvery >= 0, "EvalEvery = %d, want >= 0 (0: never)", c.EvalEvery)
+	check(c.EvalEvery == 0 || c.EvalEpisodes >= 1, "EvalEpisodes = %d, want >= 1 when EvalEvery > 0", c.EvalEpisodes)
+	check(c.EvalMaxPipes >= 1, "EvalMaxPipes = %d, want >= 1", c.EvalMaxPipes)
+	return errors.Join(errs...)
 }
 
 // Epsilon returns the exploration probability after envSteps environment

@@ -12,6 +12,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
+	"github.com/arcade-go/arcade/envs/flappy"
 	"github.com/arcade-go/arcade/kernel"
 	"github.com/arcade-go/arcade/models/nn"
 )
@@ -76,14 +77,14 @@ func formulaParam(n, salt, fanIn int, mul float32) []float32 {
 }
 
 func formulaStates(b, salt int) []float32 {
-	n := b * StackFrames * FramePixels
+	n := b * flappy.ObservationSize
 	out := make([]float32, n)
 	for i := range out {
 		h := (uint64(i)*2246822519 + uint64(salt)*7919) % 4294967296
 		if h>>29 == 0 {
-			out[i] = PixelOn
+			out[i] = flappy.Object
 		} else {
-			out[i] = PixelOff
+			out[i] = flappy.Background
 		}
 	}
 	return out
@@ -190,7 +191,7 @@ func TestParityWithPyTorch(t *testing.T) {
 	if n := ow.ParamCount(); n != 4207426 {
 		t.Errorf("online network has %d parameters, want 4,207,426", n)
 	}
-	pol, err := NewPolicy(kernel.Backend(), ow)
+	pol, err := NewPolicy(kernel.Backend(), ow, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,42 +6,27 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/bits"
 	"math/rand/v2"
 	"sync"
-)
 
-// Frame geometry: the network sees StackFrames binary frames of
-// FrameSide x FrameSide pixels (the OneFlow port's 64x64, 4 frames).
-const (
-	FrameSide   = 64
-	FramePixels = FrameSide * FrameSide
-	StackFrames = 4
-	frameWords  = FramePixels / 64 // a frame packed as bits
-)
-
-// Pixel values fed to the network: the reference thresholds to {0, 255} and
-// subtracts 128 (dataPrep), so a lit pixel is 127 and a dark one -128.
-const (
-	PixelOn  float32 = 255 - 128
-	PixelOff float32 = 0 - 128
+	"github.com/arcade-go/arcade/envs/flappy"
 )
 
 // FrameID names a frame pushed into a Replay (its serial number).
 type FrameID int64
 
-// FrameStack is the four frames of a state, oldest first.
-type FrameStack [StackFrames]FrameID
+// FrameStack is the flappy.StackSize frames of a state, oldest first.
+type FrameStack [flappy.StackSize]FrameID
 
 // Replay is the replay memory: a ring of transitions (s, a, r, s', terminal)
 // whose states are stacks of frame ids into a second ring of binary frames,
-// each stored once as 512 bytes of bits. 50,000 transitions take ~35 MB
+// each stored once as a flappy.PackedFrame (512 bytes). 50,000 transitions take ~35 MB
 // instead of the 6.5 GB that float32 copies of s and s' would.
 //
 // It is safe for one actor (PushFrame, Add) and one learner (Sample) at once.
 type Replay struct {
 	mu       sync.Mutex
-	frames   [][frameWords]uint64 // ring of frameCap frames; frame f lives in slot f % frameCap
+	frames   []flappy.PackedFrame // ring of frameCap frames; frame f lives in slot f % frameCap
 	frameCap int64
 	pushed   int64 // frames pushed so far
 
@@ -71,7 +56,7 @@ func NewReplay(capacity, games int) (*Replay, error) {
 	// the frames of the oldest transitions alive until they are evicted.
 	frameCap := int64(capacity) + int64(capacity)/4 + 64*int64(games) + 64
 	return &Replay{
-		frames:   make([][frameWords]uint64, frameCap),
+		frames:   make([]flappy.PackedFrame, frameCap),
 		frameCap: frameCap,
 		capacity: capacity,
 		s:        make([]FrameStack, capacity),
@@ -100,29 +85,16 @@ func (r *Replay) Added() int64 {
 	return r.added
 }
 
-// PushFrame stores a FrameSide x FrameSide binary frame (any non-zero byte
-// is a lit pixel) and returns its id.
-func (r *Replay) PushFrame(pix []uint8) (FrameID, error) {
-	if len(pix) != FramePixels {
-		return 0, fmt.Errorf("dqn: frame has %d pixels, want %d", len(pix), FramePixels)
-	}
-	var packed [frameWords]uint64
-	for w := range packed {
-		var word uint64
-		for b, p := range pix[w*64 : w*64+64] {
-			if p != 0 {
-				word |= 1 << uint(b)
-			}
-		}
-		packed[w] = word
-	}
+// PushFrame stores a frame and returns its id.
+func (r *Replay) PushFrame(f *flappy.Frame) FrameID {
+	packed := f.Pack()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	id := r.pushed
 	r.frames[id%r.frameCap] = packed
 	r.pushed++
 	r.evictStale()
-	return FrameID(id), nil
+	return FrameID(id)
 }
 
 // live reports whether frame id is still stored (lock held).
@@ -142,7 +114,7 @@ func (r *Replay) evictStale() {
 }
 
 func (r *Replay) stacksLive(i int) bool {
-	for k := range StackFrames {
+	for k := range flappy.StackSize {
 		if !r.live(r.s[i][k]) || !r.live(r.s2[i][k]) {
 			return false
 		}
@@ -167,7 +139,7 @@ func (r *Replay) AddN(s FrameStack, action int, reward float32, s2 FrameStack, t
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for k := range StackFrames {
+	for k := range flappy.StackSize {
 		if !r.live(s[k]) || !r.live(s2[k]) {
 			return fmt.Errorf("dqn: transition refers to a frame not in the replay memory (s=%v s'=%v, %d frames pushed)", s, s2, r.pushed)
 		}
@@ -182,10 +154,10 @@ func (r *Replay) AddN(s FrameStack, action int, reward float32, s2 FrameStack, t
 	return nil
 }
 
-// Batch is a sampled minibatch in preallocated float32 buffers, NCHW.
+// Batch is a sampled minibatch in preallocated buffers, NCHW.
 type Batch struct {
 	Size       int
-	States     []float32 // [Size, 4, 64, 64], PixelOn / PixelOff
+	States     []float32 // [Size, 4, 64, 64], flappy.Object / flappy.Background
 	NextStates []float32 // [Size, 4, 64, 64]
 	Actions    []int32   // [Size]
 	Rewards    []float32 // [Size]
@@ -197,8 +169,8 @@ type Batch struct {
 func NewBatch(size int) *Batch {
 	return &Batch{
 		Size:       size,
-		States:     make([]float32, size*StackFrames*FramePixels),
-		NextStates: make([]float32, size*StackFrames*FramePixels),
+		States:     make([]float32, size*flappy.ObservationSize),
+		NextStates: make([]float32, size*flappy.ObservationSize),
 		Actions:    make([]int32, size),
 		Rewards:    make([]float32, size),
 		Terminal:   make([]float32, size),
@@ -233,8 +205,8 @@ func (r *Replay) Sample(rng *rand.Rand, b *Batch) error {
 		}
 	}
 	for bi, i := range r.picked {
-		r.unpackStack(r.s[i], b.States[bi*StackFrames*FramePixels:(bi+1)*StackFrames*FramePixels])
-		r.unpackStack(r.s2[i], b.NextStates[bi*StackFrames*FramePixels:(bi+1)*StackFrames*FramePixels])
+		r.unpackStack(r.s[i], b.States[bi*flappy.ObservationSize:])
+		r.unpackStack(r.s2[i], b.NextStates[bi*flappy.ObservationSize:])
 		b.Actions[bi] = int32(r.action[i])
 		b.Rewards[bi] = r.reward[i]
 		b.Steps[bi] = int32(max(r.nsteps[i], 1))
@@ -246,45 +218,28 @@ func (r *Replay) Sample(rng *rand.Rand, b *Batch) error {
 	return nil
 }
 
-// unpackStack writes the 4 frames of st into dst [4*4096] (lock held).
+// unpackStack writes the frames of st into dst[:flappy.ObservationSize] as
+// the network's input (lock held).
 func (r *Replay) unpackStack(st FrameStack, dst []float32) {
 	for k, id := range st {
-		unpackFrame(&r.frames[int64(id)%r.frameCap], dst[k*FramePixels:(k+1)*FramePixels])
+		_ = r.frames[int64(id)%r.frameCap].WriteFloat32(dst[k*flappy.FramePixels:])
 	}
 }
 
-func unpackFrame(f *[frameWords]uint64, dst []float32) {
-	for w, word := range f {
-		d := dst[w*64 : w*64+64]
-		for b := range d {
-			d[b] = PixelOff
-		}
-		for word != 0 {
-			b := bits.TrailingZeros64(word)
-			d[b] = PixelOn
-			word &= word - 1
-		}
-	}
-}
-
-// Frame returns a copy of a stored frame as bytes (1 lit, 0 dark), for display
-// and tests.
-func (r *Replay) Frame(id FrameID) ([]uint8, error) {
+// Frame returns a stored frame, for display and tests.
+func (r *Replay) Frame(id FrameID) (*flappy.Frame, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !r.live(id) {
 		return nil, fmt.Errorf("dqn: frame %d is not in the replay memory", id)
 	}
-	f := &r.frames[int64(id)%r.frameCap]
-	out := make([]uint8, FramePixels)
-	for i := range out {
-		out[i] = uint8(f[i/64] >> uint(i%64) & 1)
-	}
-	return out, nil
+	var f flappy.Frame
+	r.frames[int64(id)%r.frameCap].Unpack(&f)
+	return &f, nil
 }
 
-// StackToFloats writes the state made of frames st into dst [4*64*64] as the
-// network's input, for the actor.
+// StackToFloats writes the state made of frames st into
+// dst[:flappy.ObservationSize] as the network's input, for the actor.
 func (r *Replay) StackToFloats(st FrameStack, dst []float32) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -356,7 +311,7 @@ func (r *Replay) ReadFrom(rd io.Reader) (int64, error) {
 		return 0, err
 	}
 	nr.frameCap = r.frameCap
-	nr.frames = make([][frameWords]uint64, r.frameCap)
+	nr.frames = make([]flappy.PackedFrame, r.frameCap)
 	nr.pushed = pushed
 	lo := max(pushed-frameCap, 0)
 	for f := lo; f < pushed; f++ {

@@ -6,14 +6,16 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/arcade-go/arcade/envs/flappy"
 )
 
 // frameOf returns a frame whose pixel (k mod 4096) and pixel 0 are lit, to tell frames apart.
-func frameOf(k int) []uint8 {
-	f := make([]uint8, FramePixels)
-	f[k%FramePixels] = 1
-	f[0] = 255
-	return f
+func frameOf(k int) *flappy.Frame {
+	var f flappy.Frame
+	f[k%flappy.FramePixels] = 1
+	f[0] = 1
+	return &f
 }
 
 func litPixel(t *testing.T, state []float32) int {
@@ -21,13 +23,13 @@ func litPixel(t *testing.T, state []float32) int {
 	lit := -1
 	for i, v := range state {
 		switch v {
-		case PixelOn:
+		case flappy.Object:
 			if i != 0 {
 				lit = i
 			}
-		case PixelOff:
+		case flappy.Background:
 		default:
-			t.Fatalf("pixel %d = %v, want %v or %v", i, v, PixelOn, PixelOff)
+			t.Fatalf("pixel %d = %v, want %v or %v", i, v, flappy.Object, flappy.Background)
 		}
 	}
 	return lit
@@ -38,11 +40,7 @@ func fill(t *testing.T, r *Replay, steps int) {
 	t.Helper()
 	var ids []FrameID
 	for k := range steps + 4 {
-		id, err := r.PushFrame(frameOf(k + 1))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
+		ids = append(ids, r.PushFrame(frameOf(k+1)))
 		if k >= 4 {
 			s := FrameStack(ids[k-4 : k])
 			s2 := FrameStack(ids[k-3 : k+1])
@@ -83,12 +81,12 @@ func TestReplaySampleMatchesTransitions(t *testing.T) {
 			if int(b.Actions[i]) != k%2 || (b.Terminal[i] == 1) != (k%7 == 0) {
 				t.Fatalf("transition %d: action %d terminal %v", k, b.Actions[i], b.Terminal[i])
 			}
-			for f := range StackFrames {
-				st := b.States[(i*StackFrames+f)*FramePixels : (i*StackFrames+f+1)*FramePixels]
+			for f := range flappy.StackSize {
+				st := b.States[(i*flappy.StackSize+f)*flappy.FramePixels : (i*flappy.StackSize+f+1)*flappy.FramePixels]
 				if got, want := litPixel(t, st), k-4+f+1; got != want {
 					t.Fatalf("transition %d: s frame %d lights pixel %d, want %d", k, f, got, want)
 				}
-				nx := b.NextStates[(i*StackFrames+f)*FramePixels : (i*StackFrames+f+1)*FramePixels]
+				nx := b.NextStates[(i*flappy.StackSize+f)*flappy.FramePixels : (i*flappy.StackSize+f+1)*flappy.FramePixels]
 				if got, want := litPixel(t, nx), k-3+f+1; got != want {
 					t.Fatalf("transition %d: s' frame %d lights pixel %d, want %d", k, f, got, want)
 				}
@@ -105,9 +103,6 @@ func TestReplayErrors(t *testing.T) {
 		t.Fatal("capacity 0 accepted")
 	}
 	r, _ := NewReplay(10, 1)
-	if _, err := r.PushFrame(make([]uint8, 17)); err == nil {
-		t.Fatal("short frame accepted")
-	}
 	if err := r.Add(FrameStack{0, 0, 0, 0}, 0, 0, FrameStack{0, 0, 0, 1}, false); err == nil {
 		t.Fatal("transition with unknown frames accepted")
 	}
@@ -211,6 +206,11 @@ func TestConfigValidate(t *testing.T) {
 			t.Errorf("want error naming %q, got %v", b.want, err)
 		}
 	}
+	c := Reference()
+	c.Gamma, c.LR, c.Games = 2, 0, 0
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "Gamma") || !strings.Contains(err.Error(), "LR") || !strings.Contains(err.Error(), "Games") {
+		t.Errorf("want every bad field named, got %v", err)
+	}
 	if _, err := Preset("slow"); err == nil {
 		t.Fatal("unknown preset accepted")
 	}
@@ -239,11 +239,7 @@ func TestNStepTransitions(t *testing.T) {
 	a := &Actor{cfg: cfg, replay: r, pending: make([][]pendingStep, 1)}
 	var ids []FrameID
 	for k := range 10 {
-		id, err := r.PushFrame(frameOf(k + 1))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
+		ids = append(ids, r.PushFrame(frameOf(k+1)))
 	}
 	st := func(k int) FrameStack { return FrameStack(ids[k : k+4]) }
 	rewards := []float64{1, 2, 3, 4, -1}
@@ -271,7 +267,7 @@ func TestNStepTransitions(t *testing.T) {
 		if !ok {
 			t.Fatalf("unexpected n-step return %v", b.Rewards[i])
 		}
-		last := b.NextStates[(i*StackFrames+3)*FramePixels : (i*StackFrames+4)*FramePixels]
+		last := b.NextStates[(i*flappy.StackSize+3)*flappy.FramePixels : (i*flappy.StackSize+4)*flappy.FramePixels]
 		if b.Steps[i] != w.steps || b.Terminal[i] != w.terminal || litPixel(t, last) != w.lit+4 {
 			t.Fatalf("return %v: steps %d terminal %v s' newest lights %d; want %+v", b.Rewards[i], b.Steps[i], b.Terminal[i], litPixel(t, last), w)
 		}

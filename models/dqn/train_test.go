@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/arcade-go/arcade/kernel"
 	"github.com/arcade-go/arcade/models/ckpt"
@@ -91,19 +93,23 @@ func TestTrainResumesAndRefusesOtherConfigs(t *testing.T) {
 	}
 
 	// The trained policy loads and plays.
-	p, pcfg, _, err := LoadPolicy(kernel.Backend(), dir, "latest")
+	p, _, err := LoadPolicy(kernel.Backend(), dir, "latest")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pcfg.FrameSkip != cfg.FrameSkip {
-		t.Fatalf("policy config %+v", pcfg)
+	if p.FrameSkip != cfg.FrameSkip {
+		t.Fatalf("policy frame skip %d, want the run's %d", p.FrameSkip, cfg.FrameSkip)
 	}
-	stats, frames, err := Play(p, PlayOptions{Episodes: 1, MaxPipes: 1, FrameSkip: 2, GIFFrames: 3})
+	stats, frames, err := Play(p, PlayOptions{Episodes: 1, MaxPipes: 1, GIFFrames: 3})
 	if err != nil || len(stats) != 1 || len(frames) != 3 || frames[0].Bounds().Dx() != 288 || frames[0].Bounds().Dy() != 512 {
 		t.Fatalf("Play: %v %v %d", err, stats, len(frames))
 	}
-	if _, _, _, err := LoadPolicy(kernel.Backend(), dir, "best"); err != nil {
+	best, _, err := LoadPolicy(kernel.Backend(), dir, "best")
+	if err != nil {
 		t.Fatal(err)
+	}
+	if best.FrameSkip != cfg.FrameSkip {
+		t.Fatalf("best model's frame skip %d, want the run's %d", best.FrameSkip, cfg.FrameSkip)
 	}
 }
 
@@ -120,14 +126,14 @@ func TestCorruptCheckpointIsReported(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, ckpt.FileName(7)), []byte("ARCKPT01garbage"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, _, _, err := LoadPolicy(kernel.Backend(), dir, "latest")
+	_, _, err := LoadPolicy(kernel.Backend(), dir, "latest")
 	if err == nil {
 		t.Fatal("corrupt checkpoint loaded")
 	}
 	if _, err := os.Stat(filepath.Join(dir, ckpt.FileName(7))); err != nil {
 		t.Fatal("corrupt checkpoint was deleted")
 	}
-	_, _, _, err = LoadPolicy(kernel.Backend(), filepath.Join(dir, "nope"), "best")
+	_, _, err = LoadPolicy(kernel.Backend(), filepath.Join(dir, "nope"), "best")
 	if err == nil || errors.Is(err, nil) {
 		t.Fatal("missing directory accepted")
 	}
@@ -149,5 +155,53 @@ func TestReportJSONKeepsNaN(t *testing.T) {
 	got := h.Reports[0]
 	if got.EnvSteps != 5 || !math.IsNaN(got.Loss) || got.MeanQ != 1.5 || !math.IsNaN(got.MeanScore) || got.StepsPS != 0 {
 		t.Fatalf("round trip: %+v from %s", got, b)
+	}
+}
+
+// TestBenchmarkRuns runs Benchmark briefly on a tiny config: its concurrent
+// measurement is the package's one goroutine (go test -race covers it).
+func TestBenchmarkRuns(t *testing.T) {
+	cfg := tinyConfig()
+	got, err := Benchmark(kernel.Backend(), cfg, 300*time.Millisecond, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ActorAlone <= 0 || got.LearnerAlone <= 0 || got.SeqSteps <= 0 || got.SeqIters <= 0 || got.ConcSteps <= 0 {
+		t.Fatalf("%+v", got)
+	}
+}
+
+// TestInterruptSavesAndRerunResumes cancels a run mid-way (as an interrupt
+// does): it saves, and the rerun continues from there.
+func TestInterruptSavesAndRerunResumes(t *testing.T) {
+	dir := t.TempDir()
+	cfg := tinyConfig()
+	cfg.EvalEvery = 0
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out bytes.Buffer
+	_, err := Train(ctx, kernel.Backend(), cfg, TrainOptions{Dir: dir, Steps: 1000, Out: &out, ReportEvery: time.Nanosecond,
+		OnReport: func(r Report) {
+			if r.Iters >= 2 {
+				cancel()
+			}
+		}})
+	if err != nil || !strings.Contains(out.String(), "(interrupted)") {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	h, _, err := ReadHistory(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := h.Reports[len(h.Reports)-1].EnvSteps
+	if at <= 0 || at >= 1000 {
+		t.Fatalf("interrupted at %d steps", at)
+	}
+	out.Reset()
+	if _, err := Train(context.Background(), kernel.Backend(), cfg, TrainOptions{Dir: dir, Steps: at + 8, Out: &out}); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "resuming") || !strings.Contains(out.String(), fmt.Sprintf("at %d environment steps", at)) {
+		t.Fatalf("rerun did not resume at %d steps:\n%s", at, out.String())
 	}
 }
