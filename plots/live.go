@@ -410,11 +410,13 @@ func (l *Live) html(s liveSnapshot) (string, error) {
 	}
 	b.WriteString(`<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start">`)
 	for _, p := range pics {
-		caption := ""
+		// Classes tell images (grids, frames) from charts, for the browser test.
+		caption, class := "", "arcade-live-chart"
 		if p.caption {
 			caption = `<figcaption style="font-size:small;text-align:center">` + html.EscapeString(p.name) + `</figcaption>`
+			class = "arcade-live-image"
 		}
-		fmt.Fprintf(&b, `<figure style="margin:0">%s%s</figure>`, imgTagSized("image/png", p.png, p.name, p.size), caption)
+		fmt.Fprintf(&b, `<figure class="%s" style="margin:0">%s%s</figure>`, class, imgTagSized("image/png", p.png, p.name, p.size), caption)
 	}
 	if err != nil {
 		fmt.Fprintf(&b, `<div style="color:#b00">%s</div>`, html.EscapeString(err.Error()))

@@ -213,8 +213,9 @@ type cellState struct {
 	BrokenImgs []string `json:"broken"`
 	Imgs       int      `json:"imgs"`
 	LiveViews  int      `json:"live"`
-	LiveImgs   int      `json:"liveImgs"` // live views that show at least one picture
-	Flap       bool     `json:"flap"`     // the Flappy Bird game's Flap button is there
+	LiveImgs   int      `json:"liveImgs"`  // live views that show at least one picture
+	LiveGrids  int      `json:"liveGrids"` // live views that show an image (a grid, a frame), not only charts
+	Flap       bool     `json:"flap"`      // the Flappy Bird game's Flap button is there
 }
 
 type pageState struct {
@@ -265,6 +266,7 @@ var notebook6 = ui{
 				imgs: out.querySelectorAll('img').length,
 				live: lives.length,
 				liveImgs: lives.filter(l => Array.from(l.querySelectorAll('img')).some(i => i.naturalWidth > 0)).length,
+				liveGrids: lives.filter(l => Array.from(l.querySelectorAll('.arcade-live-image img')).some(i => i.naturalWidth > 0)).length,
 				flap: Array.from(out.querySelectorAll('button')).some(b => b.innerText.trim() === 'Flap'),
 			});
 		});
@@ -272,7 +274,7 @@ var notebook6 = ui{
 		return JSON.stringify({cells: cells, mdBroken: md, busy: !!i && i.classList.contains('kernel_busy_icon')});
 	})()`,
 	unscroll: `(() => { const s = document.getElementById('site'); if (s) { s.style.height = 'auto'; s.style.overflow = 'visible'; } document.body.style.overflow = 'visible'; document.documentElement.style.overflow = 'visible'; return true; })()`,
-	stop: `(() => { const b = Array.from(document.querySelectorAll('button')).find(b => b.innerText.trim() === 'Stop'); if (b) b.click(); return !!b; })()`,
+	stop:     `(() => { const b = Array.from(document.querySelectorAll('button')).find(b => b.innerText.trim() === 'Stop'); if (b) b.click(); return !!b; })()`,
 }
 
 var jupyterLab = ui{
@@ -301,13 +303,14 @@ var jupyterLab = ui{
 				stderr: Array.from(out.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"], .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')).map(e => e.innerText.slice(0, 500)),
 				broken: broken(out), imgs: out.querySelectorAll('img').length, live: lives.length,
 				liveImgs: lives.filter(l => Array.from(l.querySelectorAll('img')).some(i => i.naturalWidth > 0)).length,
+				liveGrids: lives.filter(l => Array.from(l.querySelectorAll('.arcade-live-image img')).some(i => i.naturalWidth > 0)).length,
 				flap: Array.from(out.querySelectorAll('button')).some(b => b.innerText.trim() === 'Flap')});
 		});
 		const k = document.querySelector('.jp-Notebook-ExecutionIndicator');
 		return JSON.stringify({cells: cells, mdBroken: md, busy: !!k && k.getAttribute('data-status') === 'busy'});
 	})()`,
 	unscroll: `(() => { const n = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer, .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook'); if (n) { n.style.overflow = 'visible'; n.style.height = 'auto'; } return true; })()`,
-	stop: notebook6.stop,
+	stop:     notebook6.stop,
 }
 
 func runBrowser(t *testing.T, uiName string) {
@@ -419,7 +422,8 @@ func runOne(t *testing.T, ctx context.Context, u ui, srv *server, name, shot str
 	var st pageState
 	running, since := -1, time.Now()
 	liveShot, played := false, false
-	liveSeen := map[int]bool{} // cells whose live view showed a picture while running
+	liveSeen := map[int]bool{}  // cells whose live view showed a picture
+	gridsSeen := map[int]bool{} // cells whose live view showed an image while the cell ran
 	lastErr := error(nil)
 	for {
 		time.Sleep(2 * time.Second)
@@ -442,6 +446,11 @@ func runOne(t *testing.T, ctx context.Context, u ui, srv *server, name, shot str
 		for _, c := range st.Cells {
 			if c.LiveImgs > 0 {
 				liveSeen[c.Index] = true
+			}
+		}
+		for _, c := range st.Cells {
+			if c.Index == cur && c.LiveGrids > 0 {
+				gridsSeen[c.Index] = true
 			}
 		}
 		if cur != running {
@@ -468,17 +477,18 @@ func runOne(t *testing.T, ctx context.Context, u ui, srv *server, name, shot str
 			}
 			continue
 		}
-		done := true
+		var notRun []int
 		for _, c := range st.Cells {
 			if c.Prompt == "" {
-				done = false // not started yet: Run All queues them all, so this is brief
+				notRun = append(notRun, c.Index) // Run All queues them all: brief, unless an error stopped it
 			}
 		}
-		if done && !st.KernelBusy {
+		if len(notRun) == 0 && !st.KernelBusy {
 			break
 		}
-		if time.Since(since) > cellTimeout {
-			t.Fatalf("%s: cells never started or finished: %+v", name, st.Cells)
+		if !st.KernelBusy && time.Since(since) > 30*time.Second {
+			t.Errorf("%s: cells %v never ran (an error earlier stops Run All)", name, notRun)
+			break
 		}
 	}
 	time.Sleep(time.Second) // last images decode
@@ -508,6 +518,9 @@ func runOne(t *testing.T, ctx context.Context, u ui, srv *server, name, shot str
 		}
 		if c.LiveViews > 0 && c.LiveImgs < c.LiveViews && !liveSeen[c.Index] {
 			t.Errorf("%s: cell %d's live view never showed a picture", name, c.Index)
+		}
+		if c.LiveGrids > 0 && !gridsSeen[c.Index] {
+			t.Errorf("%s: cell %d's live view showed its images only at the end, none while training", name, c.Index)
 		}
 	}
 	if strings.HasPrefix(name, "02_") && !played {
@@ -541,6 +554,8 @@ func play(t *testing.T, ctx context.Context, u ui, shot string, cell int) {
 		time.Sleep(350 * time.Millisecond)
 	}
 	after := read()
+	eval[bool](ctx, `(() => { const b = Array.from(document.querySelectorAll('button')).find(b => b.innerText.trim() === 'Flap');
+		if (b) b.scrollIntoView({block: 'end'}); return true; })()`)
 	screenshot(t, ctx, shot+"-play", false)
 	if after.Src == "" {
 		t.Errorf("play (cell %d): no game screen found", cell)

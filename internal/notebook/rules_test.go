@@ -6,9 +6,9 @@ package notebook
 
 import (
 	"encoding/json"
-	"reflect"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
