@@ -68,9 +68,6 @@ func NewReplay(capacity, games int) (*Replay, error) {
 	}, nil
 }
 
-// Capacity returns the number of transitions the memory keeps.
-func (r *Replay) Capacity() int { return r.capacity }
-
 // Len returns the number of transitions held.
 func (r *Replay) Len() int {
 	r.mu.Lock()
@@ -224,18 +221,6 @@ func (r *Replay) unpackStack(st FrameStack, dst []float32) {
 	for k, id := range st {
 		_ = r.frames[int64(id)%r.frameCap].WriteFloat32(dst[k*flappy.FramePixels:])
 	}
-}
-
-// Frame returns a stored frame, for display and tests.
-func (r *Replay) Frame(id FrameID) (*flappy.Frame, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if !r.live(id) {
-		return nil, fmt.Errorf("dqn: frame %d is not in the replay memory", id)
-	}
-	var f flappy.Frame
-	r.frames[int64(id)%r.frameCap].Unpack(&f)
-	return &f, nil
 }
 
 // StackToFloats writes the state made of frames st into
