@@ -143,8 +143,6 @@ notebook-guard:
 # README.md are not listed beside the notebooks. JUPYTER_UI=notebook picks
 # Notebook 6 even when JupyterLab is installed (lab: JupyterLab or fail);
 # NOTEBOOK_DIR serves another folder (the browser test's copy).
-# kernel/jupyter/custom/custom.css makes Notebook 6 break output lines
-# between words.
 JUPYTER_UI ?= auto
 NOTEBOOK_DIR ?= notebooks
 JUPYTER_HIDE := $(foreach g,__pycache__ *.pyc .ipynb_checkpoints *.go README.md *~,--ContentsManager.hide_globs='$(g)')
@@ -158,8 +156,7 @@ serve: notebook-guard
 		echo "JUPYTER_UI=lab but jupyter-lab is not installed (pip install jupyterlab)" >&2; exit 3; \
 	else \
 		echo "starting Jupyter Notebook: open the URL it prints below (with its token)"; \
-		exec $(PYTHON) -m notebook --no-browser --ip=$(NOTEBOOK_IP) --port=$(PORT) --log-level=ERROR $(JUPYTER_HIDE) \
-			--NotebookApp.extra_static_paths='$(CURDIR)/kernel/jupyter' $$root_flag; \
+		exec $(PYTHON) -m notebook --no-browser --ip=$(NOTEBOOK_IP) --port=$(PORT) --log-level=ERROR $(JUPYTER_HIDE) $$root_flag; \
 	fi
 
 # ---------------------------------------------------------------- checks
