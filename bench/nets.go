@@ -24,10 +24,10 @@ func dcganStep(s *model.Scope, real, z *Node) []*Node {
 		return optimizer.Adam().LearningRate(1e-4).Betas(0.5, 0.999).Epsilon(1e-8).Done()
 	}
 	cfg := dcgan.DefaultConfig()
-	fake := dcgan.Generator(gs, z, cfg) // [16,3,64,64]
-	dLoss := Add(dcgan.BCE(dcgan.Discriminator(ds, real, cfg), 1), dcgan.BCE(dcgan.Discriminator(ds, StopGradient(fake), cfg), 0))
+	fake := dcgan.Generator(gs, z, nil, cfg) // [16,3,64,64]
+	dLoss := Add(dcgan.BCE(dcgan.Discriminator(ds, real, nil, cfg), 1), dcgan.BCE(dcgan.Discriminator(ds, StopGradient(fake), nil, cfg), 0))
 	adam().UpdateGraph(ds, g, dLoss)
-	gLoss := dcgan.BCE(dcgan.Discriminator(ds, fake, cfg), 1)
+	gLoss := dcgan.BCE(dcgan.Discriminator(ds, fake, nil, cfg), 1)
 	adam().UpdateGraph(gs, g, gLoss)
 	return []*Node{dLoss, gLoss}
 }

@@ -124,7 +124,7 @@ func TestImportIsTheNewest(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.Close()
-	if err := m.Export(exp); err != nil {
+	if _, err := m.Export(exp); err != nil {
 		t.Fatal(err)
 	}
 	if err := importGAN(append([]string{"-dir", dir, "-i", exp}, tinyGANFlags...)); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,28 +34,68 @@ func ganFlags(fs *flag.FlagSet) (dir *string, cfg *dcgan.Config) {
 	c := dcgan.DefaultConfig()
 	cfg = &c
 	dir = fs.String("dir", ganDir(), "checkpoint directory")
+	bindGANConfig(fs, &c)
+	return
+}
+
+// bindGANConfig binds the network-shape flags to c.
+func bindGANConfig(fs *flag.FlagSet, c *dcgan.Config) {
 	fs.IntVar(&c.GenFilters, "gen-filters", c.GenFilters, "generator base filters (GENER_FILTERS)")
 	fs.IntVar(&c.DiscrFilters, "discr-filters", c.DiscrFilters, "discriminator base filters (DISCR_FILTERS)")
 	fs.IntVar(&c.LatentSize, "latent", c.LatentSize, "latent vector size (LATENT_VECTOR_SIZE)")
-	return
+}
+
+// recipeFlags binds the training recipe's flags to c.
+func recipeFlags(fs *flag.FlagSet, c *dcgan.Config) {
+	fs.IntVar(&c.BatchSize, "batch", c.BatchSize, "batch size (BATCH_SIZE)")
+	fs.Float64Var(&c.LearningRate, "lr", c.LearningRate, "Adam learning rate of G (and of D unless -discr-lr) (LEARNING_RATE)")
+	fs.Float64Var(&c.DiscrLearningRate, "discr-lr", c.DiscrLearningRate, "Adam learning rate of D (0: -lr)")
+	fs.Float64Var(&c.LeakySlope, "leaky", c.LeakySlope, "discriminator LeakyReLU slope (0: the tutorial's ReLU)")
+	fs.Float64Var(&c.RealLabel, "real-label", c.RealLabel, "target of real images in D's loss (1; 0.9 is one-sided label smoothing)")
+	fs.IntVar(&c.SpectralNorm, "spectral-norm", c.SpectralNorm, "power iterations of spectral norm in D, replacing its BatchNorm (0: off)")
+	fs.BoolVar(&c.Conditional, "conditional", c.Conditional, "give both networks the game (conditional BatchNorm in G, projection in D)")
+	fs.Int64Var(&c.Seed, "seed", c.Seed, "random seed")
+	fs.IntVar(&c.ReportEvery, "report-every", c.ReportEvery, "steps between logged mean losses")
+	fs.IntVar(&c.ImageEvery, "image-every", c.ImageEvery, "steps between sample grids and quality numbers")
+}
+
+// applyPreset returns the named preset with every flag the user set in fs
+// (bound to another Config by ganFlags/recipeFlags) applied on top.
+func applyPreset(name string, fs *flag.FlagSet) (dcgan.Config, error) {
+	c, err := dcgan.Preset(name)
+	if err != nil {
+		return c, err
+	}
+	over := flag.NewFlagSet("preset", flag.ContinueOnError)
+	var dir string
+	over.StringVar(&dir, "dir", "", "")
+	bindGANConfig(over, &c)
+	recipeFlags(over, &c)
+	fs.Visit(func(f *flag.Flag) {
+		if over.Lookup(f.Name) != nil && err == nil {
+			err = over.Set(f.Name, f.Value.String())
+		}
+	})
+	return c, err
 }
 
 func trainGAN(args []string) error {
 	fs := flag.NewFlagSet("train gan", flag.ContinueOnError)
 	dir, cfg := ganFlags(fs)
+	preset := fs.String("preset", "tutorial", "recipe: tutorial (the book's, exactly) or stable (learns all three games); other flags override single fields")
 	steps := fs.Int64("steps", 2000, "total training steps to reach (a rerun resumes)")
-	fs.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "batch size (BATCH_SIZE)")
-	fs.Float64Var(&cfg.LearningRate, "lr", cfg.LearningRate, "Adam learning rate (LEARNING_RATE)")
-	fs.Float64Var(&cfg.LeakySlope, "leaky", cfg.LeakySlope, "discriminator LeakyReLU slope (0: the tutorial's ReLU)")
-	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "random seed")
-	fs.IntVar(&cfg.ReportEvery, "report-every", cfg.ReportEvery, "steps between logged mean losses")
-	fs.IntVar(&cfg.ImageEvery, "image-every", cfg.ImageEvery, "steps between sample grids and quality numbers")
+	recipeFlags(fs, cfg)
 	saveEvery := fs.Duration("save-every", 3*time.Minute, "wall time between checkpoints")
 	keep := fs.Int("keep", 3, "checkpoints to keep")
 	quality := fs.Bool("quality", true, "score samples with the game classifier every -image-every steps")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	c, err := applyPreset(*preset, fs)
+	if err != nil {
+		return usagef("-preset: %v", err)
+	}
+	*cfg = c
 	bad := checkGANFlags(*cfg)
 	bad.check(*steps >= 1, "-steps %d: want at least 1", *steps)
 	bad.check(*keep >= 1, "-keep %d: want at least 1 checkpoint", *keep)
@@ -84,15 +125,19 @@ func trainGAN(args []string) error {
 	ctx, stop := kernel.InterruptContext()
 	defer stop()
 	fmt.Printf("training the Atari GAN in %s to step %d\n", *dir, *steps)
-	_, err := dcgan.Train(ctx, backend, *cfg, opt)
+	_, err = dcgan.Train(ctx, backend, *cfg, opt)
 	if err == nil && ctx.Err() != nil { // Ctrl-C: saved, but say so in the exit status
 		return errInterrupted
 	}
 	return err
 }
 
-// loadGAN builds a GAN of cfg and restores the newest checkpoint of dir.
+// loadGAN builds the GAN that dir's newest checkpoint was trained as (its
+// saved recipe; cfg for checkpoints that predate saving it) and restores it.
 func loadGAN(dir string, cfg dcgan.Config) (*dcgan.GAN, error) {
+	if saved, err := dcgan.SavedConfig(dir); err == nil {
+		cfg = saved
+	}
 	m, err := dcgan.New(kernel.Backend(), cfg)
 	if err != nil {
 		return nil, err
@@ -124,10 +169,13 @@ func sampleGAN(args []string) error {
 	seed := fs.Uint64("seed", 1, "noise seed")
 	out := fs.String("o", "samples.png", "output: a .png grid, or .safetensors with z [N,100,1,1] and images [N,3,64,64]")
 	quality := fs.Bool("quality", false, fmt.Sprintf("also print the quality of the first %d samples (Fréchet distance to real frames, share per game)", maxScored))
+	game := fs.String("game", "", "draw only this game (breakout, airraid or pong) with a conditional GAN (-preset stable); default: all games in equal parts")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	bad := checkShapeFlags(*cfg)
+	gameIndex := slices.Index(dcgan.QualityGames, *game)
+	bad.check(*game == "" || gameIndex >= 0, "-game %s: want one of %s", *game, strings.Join(dcgan.QualityGames, ", "))
 	ext := strings.ToLower(filepath.Ext(*out))
 	bad.check(*n >= 1, "-n %d: want at least 1 sample", *n)
 	bad.check(ext == ".png" || ext == ".safetensors", "-o %s: the name must end in .png or .safetensors", *out)
@@ -139,6 +187,9 @@ func sampleGAN(args []string) error {
 	if err != nil {
 		return err
 	}
+	if *game != "" && !m.Config.Conditional {
+		return fmt.Errorf("-game %s: the GAN in %s was trained without the game (the tutorial's recipe) and draws whatever it draws; train with -preset stable to choose", *game, *dir)
+	}
 	var scored []*tensors.Tensor // the first maxScored samples, for -quality
 	keep := func(imgs *tensors.Tensor) {
 		if *quality && rows(scored) < maxScored {
@@ -149,7 +200,7 @@ func sampleGAN(args []string) error {
 	switch ext {
 	case ".png":
 		var all []*tensors.Tensor
-		err = m.Samples(*n, 0, *seed, func(_, imgs *tensors.Tensor) error {
+		err = m.Samples(*n, 0, *seed, gameIndex, func(_, imgs *tensors.Tensor) error {
 			all = append(all, imgs)
 			keep(imgs)
 			return nil
@@ -163,7 +214,7 @@ func sampleGAN(args []string) error {
 			{Name: "images", Shape: shapes.Make(dtypes.Float32, *n, c.Channels, c.ImageSize, c.ImageSize)},
 		}
 		err = dcgan.WriteSafetensorsStream(*out, specs, func(put func(string, *tensors.Tensor) error) error {
-			return m.Samples(*n, 0, *seed, func(z, imgs *tensors.Tensor) error {
+			return m.Samples(*n, 0, *seed, gameIndex, func(z, imgs *tensors.Tensor) error {
 				keep(imgs)
 				if err := put("z", z); err != nil {
 					return err
@@ -227,11 +278,20 @@ func exportGAN(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := m.Export(*out); err != nil {
+	files, err := m.Export(*out)
+	if err != nil {
 		return err
 	}
-	fmt.Printf("exported step %d to %s/{generator,discriminator}.safetensors\n", m.Step, *out)
-	fmt.Println("in PyTorch: net.load_state_dict(tensors), with the tutorial's Generator and Discriminator")
+	for _, f := range files {
+		fmt.Printf("exported step %d to %s\n", m.Step, f)
+	}
+	if !m.Config.Conditional {
+		fmt.Println("in PyTorch: net.load_state_dict(tensors), with the tutorial's Generator and Discriminator")
+		return nil
+	}
+	fmt.Println("a stable (conditional) GAN: each generator-<game>.safetensors is the tutorial's Generator drawing that game")
+	fmt.Println("(net.load_state_dict(tensors) with the tutorial's module); discriminator.safetensors is not the tutorial's")
+	fmt.Println("Discriminator (spectral norm, game projection): its layout is in models/dcgan/README.md")
 	return nil
 }
 

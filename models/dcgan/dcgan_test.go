@@ -3,6 +3,7 @@ package dcgan
 import (
 	"context"
 	"errors"
+	"gonum.org/v1/gonum/mat"
 	"io"
 	"math"
 	"os"
@@ -81,7 +82,7 @@ func TestSaveLoadResumesExactly(t *testing.T) {
 	}
 	real := randomImages(cfg.BatchSize, 3)
 	for range 2 {
-		if _, _, _, err := a.TrainStep(real); err != nil {
+		if _, _, _, err := a.TrainStep(real, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -100,11 +101,11 @@ func TestSaveLoadResumesExactly(t *testing.T) {
 	}
 	// The next step is identical: weights, optimizer moments, BatchNorm
 	// statistics and the noise stream all came back.
-	d1, g1, _, err := a.TrainStep(real)
+	d1, g1, _, err := a.TrainStep(real, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d2, g2, _, err := b.TrainStep(real)
+	d2, g2, _, err := b.TrainStep(real, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,11 +155,11 @@ func TestTrainStopsSavesAndResumes(t *testing.T) {
 func TestExportImportRoundTrip(t *testing.T) {
 	cfg := tinyConfig()
 	a, _ := New(kernel.Backend(), cfg)
-	if _, _, _, err := a.TrainStep(randomImages(cfg.BatchSize, 5)); err != nil {
+	if _, _, _, err := a.TrainStep(randomImages(cfg.BatchSize, 5), nil); err != nil {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	if err := a.Export(out); err != nil {
+	if _, err := a.Export(out); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := New(kernel.Backend(), cfg)
@@ -204,15 +205,42 @@ func TestExportImportRoundTrip(t *testing.T) {
 }
 
 func TestFrechet(t *testing.T) {
-	s1 := [][]float64{{1, 0}, {0, 1}}
-	s2 := [][]float64{{4, 0}, {0, 1}}
+	s1 := mat.NewSymDense(2, []float64{1, 0, 0, 1})
+	s2 := mat.NewSymDense(2, []float64{4, 0, 0, 1})
 	// 1-D per axis: |1|^2 + (1 + 4 - 2*2) on the first axis, 0 on the second.
 	if got := frechet([]float64{0, 0}, s1, []float64{1, 0}, s2); math.Abs(got-2) > 1e-9 {
 		t.Errorf("frechet = %v, want 2", got)
 	}
-	rot := [][]float64{{2, 1}, {1, 2}}
+	rot := mat.NewSymDense(2, []float64{2, 1, 1, 2})
 	if got := frechet([]float64{3, 4}, rot, []float64{3, 4}, rot); math.Abs(got) > 1e-9 {
 		t.Errorf("frechet of identical Gaussians = %v", got)
+	}
+	// Covariances that do not commute, against the 2x2 closed form.
+	a := mat.NewSymDense(2, []float64{2, 1, 1, 2})
+	b := mat.NewSymDense(2, []float64{1, 0, 0, 3})
+	if got := frechet([]float64{0, 0}, a, []float64{0, 0}, b); math.Abs(got-tracedFD(a, b)) > 1e-9 {
+		t.Errorf("frechet = %v, want %v", got, tracedFD(a, b))
+	}
+}
+
+// tracedFD is Tr(A + B - 2 sqrt(A B)) for 2x2 matrices, with the closed form
+// Tr(sqrt(M)) = sqrt(Tr(M) + 2 sqrt(det(M))) of a matrix with positive eigenvalues.
+func tracedFD(a, b *mat.SymDense) float64 {
+	var m mat.Dense
+	m.Mul(a, b)
+	tr := m.At(0, 0) + m.At(1, 1)
+	det := mat.Det(&m)
+	return a.At(0, 0) + a.At(1, 1) + b.At(0, 0) + b.At(1, 1) - 2*math.Sqrt(tr+2*math.Sqrt(det))
+}
+
+func TestSpread(t *testing.T) {
+	same := []float32{0.5, -1, 0.2, 0.5, -1, 0.2}
+	if got := Spread(same, 2); got != 0 {
+		t.Errorf("Spread of one picture twice = %v, want 0", got)
+	}
+	// Two pixels, one black in one image and white in the other: std 0.5 there, 0 on the other.
+	if got := Spread([]float32{-1, 0, 1, 0}, 2); math.Abs(got-0.25) > 1e-9 {
+		t.Errorf("Spread = %v, want 0.25", got)
 	}
 }
 
@@ -268,11 +296,11 @@ func TestExportLoadsInPyTorch(t *testing.T) {
 		t.Skip("no /usr/bin/python3 with torch")
 	}
 	m, _ := New(kernel.Backend(), DefaultConfig())
-	if _, _, _, err := m.TrainStep(randomImages(4, 8)); err != nil {
+	if _, _, _, err := m.TrainStep(randomImages(4, 8), nil); err != nil {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	if err := m.Export(out); err != nil {
+	if _, err := m.Export(out); err != nil {
 		t.Fatal(err)
 	}
 	z := FixedNoise(4, 100, 3)
@@ -289,5 +317,124 @@ func TestExportLoadsInPyTorch(t *testing.T) {
 	t.Logf("%s", b)
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestStableConfigValidation(t *testing.T) {
+	if err := Stable().Validate(); err != nil {
+		t.Fatalf("Stable() is invalid: %v", err)
+	}
+	for _, tc := range []struct {
+		change func(*Config)
+		field  string
+	}{
+		{func(c *Config) { c.RealLabel = 0 }, "RealLabel"},
+		{func(c *Config) { c.RealLabel = 1.1 }, "RealLabel"},
+		{func(c *Config) { c.SpectralNorm = -1 }, "SpectralNorm"},
+		{func(c *Config) { c.DiscrLearningRate = -4e-4 }, "DiscrLearningRate"},
+		{func(c *Config) { c.Channels = 1 }, "Channels"},
+	} {
+		c := Stable()
+		tc.change(&c)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("%+v: Validate() = %v, want an error naming %s", c, err, tc.field)
+		}
+	}
+	if _, err := Preset("fancy"); err == nil {
+		t.Error("Preset(fancy) accepted")
+	}
+	if d := Stable().RecipeDiff(Tutorial()); len(d) == 0 || !strings.Contains(strings.Join(d, ";"), "Conditional") {
+		t.Errorf("RecipeDiff(stable, tutorial) = %q, want Conditional among the fields", d)
+	}
+	c := Stable()
+	c.Seed, c.ImageEvery = 9, 7
+	if d := c.RecipeDiff(Stable()); len(d) != 0 {
+		t.Errorf("seed and image period are not the recipe, got %q", d)
+	}
+}
+
+// TestStableRecipe trains the stable recipe (small filters) for two steps,
+// checks a resume with another recipe is refused before anything is written,
+// and that each exported per-game generator, loaded as the tutorial's
+// Generator, draws exactly what the conditional generator draws for that game.
+func TestStableRecipe(t *testing.T) {
+	cfg := Stable()
+	cfg.GenFilters, cfg.DiscrFilters = 4, 4
+	m, err := New(kernel.Backend(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, _, _, err := m.TrainStep(randomImages(cfg.BatchSize, 3), EqualGames(cfg.BatchSize)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, _, err := m.TrainStepWithNoise(randomImages(cfg.BatchSize, 3), FixedNoise(cfg.BatchSize, cfg.LatentSize, 1)); err == nil {
+		t.Error("a conditional step without games was accepted")
+	}
+	if _, _, _, err := m.TrainStep(randomImages(2, 3), []int{0, 3}); err == nil {
+		t.Error("game 3 was accepted")
+	}
+	dir := t.TempDir()
+	d, err := m.OpenDir(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Save(d); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := SavedConfig(dir)
+	if err != nil || saved != cfg {
+		t.Errorf("SavedConfig = %+v, %v; want %+v", saved, err, cfg)
+	}
+	other := cfg
+	other.RealLabel, other.DiscrLearningRate = 1, 0
+	o, _ := New(kernel.Backend(), other)
+	od, _ := o.OpenDir(dir, 0)
+	before, _ := os.ReadDir(dir)
+	if _, err := o.Load(od); err == nil || !strings.Contains(err.Error(), "RealLabel") || !strings.Contains(err.Error(), "DiscrLearningRate") {
+		t.Errorf("resuming with another recipe: %v, want an error naming RealLabel and DiscrLearningRate", err)
+	}
+	if after, _ := os.ReadDir(dir); len(after) != len(before) {
+		t.Errorf("the refused resume changed the directory: %d -> %d entries", len(before), len(after))
+	}
+
+	out := t.TempDir()
+	files, err := m.Export(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != NumGames+1 {
+		t.Errorf("Export wrote %v", files)
+	}
+	tutorial := cfg
+	tutorial.Conditional, tutorial.SpectralNorm = false, 0
+	z := FixedNoise(6, cfg.LatentSize, 5)
+	for k, game := range QualityGames {
+		sd, err := ReadSafetensors(filepath.Join(out, GameGeneratorFile(game)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, _ := New(kernel.Backend(), tutorial)
+		if err := plain.SetStateDict(GeneratorScope, sd); err != nil {
+			t.Fatalf("%s: the tutorial's Generator does not take it: %v", game, err)
+		}
+		want, err := m.GenerateGames(z, []int{k, k, k, k, k, k})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := plain.Generate(z)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, g := tensors.MustCopyFlatData[float32](want), tensors.MustCopyFlatData[float32](got)
+		for i := range w {
+			if math.Abs(float64(w[i]-g[i])) > 1e-4 {
+				t.Fatalf("%s: exported generator differs at %d: %v vs %v", game, i, g[i], w[i])
+			}
+		}
+	}
+	if _, err := ReadSafetensors(filepath.Join(out, ExportFiles[DiscriminatorScope])); err != nil {
+		t.Error(err)
 	}
 }

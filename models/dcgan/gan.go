@@ -1,6 +1,7 @@
 package dcgan
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -46,10 +47,11 @@ type History struct {
 	Steps []int64   `json:"steps"`
 	DLoss []float64 `json:"d_loss"`
 	GLoss []float64 `json:"g_loss"`
-	// QualitySteps, FD, Shares: the quality numbers (see Quality) at those steps.
+	// QualitySteps, FD, Shares, Spread: the quality numbers (see Quality) at those steps.
 	QualitySteps []int64     `json:"quality_steps"`
 	FD           []float64   `json:"fd"`
 	Shares       [][]float64 `json:"shares"`
+	Spread       []float64   `json:"spread,omitempty"`
 }
 
 // New builds a GAN with freshly initialised weights (drawn on the first step
@@ -67,18 +69,24 @@ func New(backend compute.Backend, cfg Config) (*GAN, error) {
 	m.noise = rand.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15)
 	m.rng = rand.New(m.noise)
 	var err error
-	m.trainStep, err = model.NewExec(backend, store, m.trainGraph)
+	if cfg.Conditional {
+		m.trainStep, err = model.NewExec(backend, store, m.trainGraph)
+	} else { // the tutorial's step has no game inputs
+		m.trainStep, err = model.NewExec(backend, store, func(s *model.Scope, real, z *Node) (*Node, *Node, *Node) {
+			return m.trainGraph(s, real, z, nil, nil)
+		})
+	}
 	if err != nil {
 		return nil, err
 	}
-	m.generate, err = model.NewExec(backend, store, func(s *model.Scope, z *Node) *Node {
-		return Generator(s.At(GeneratorScope), z, cfg) // inference: BatchNorm uses running statistics
+	m.generate, err = model.NewExec(backend, store, func(s *model.Scope, z, games *Node) *Node {
+		return Generator(s.At(GeneratorScope), z, games, cfg) // inference: BatchNorm uses running statistics
 	})
 	if err != nil {
 		return nil, err
 	}
-	m.judge, err = model.NewExec(backend, store, func(s *model.Scope, x *Node) *Node {
-		return Discriminator(s.At(DiscriminatorScope), x, cfg)
+	m.judge, err = model.NewExec(backend, store, func(s *model.Scope, x, games *Node) *Node {
+		return Discriminator(s.At(DiscriminatorScope), x, games, cfg)
 	})
 	if err != nil {
 		return nil, err
@@ -87,9 +95,9 @@ func New(backend compute.Backend, cfg Config) (*GAN, error) {
 }
 
 // adam returns the tutorial's optimizer: Adam(lr, betas=(Beta1, Beta2)), PyTorch's epsilon.
-func (m *GAN) adam() optimizer.Interface {
+func (m *GAN) adam(lr float64) optimizer.Interface {
 	c := m.Config
-	return optimizer.Adam().LearningRate(c.LearningRate).Betas(c.Beta1, c.Beta2).Epsilon(c.Epsilon).Done()
+	return optimizer.Adam().LearningRate(lr).Betas(c.Beta1, c.Beta2).Epsilon(c.Epsilon).Done()
 }
 
 // trainGraph is one iteration of the tutorial's loop, in its order:
@@ -100,22 +108,45 @@ func (m *GAN) adam() optimizer.Interface {
 //
 // G runs forward once and D three times, each in training mode, so G's
 // BatchNorm statistics update once and D's three times per step, as in PyTorch.
-func (m *GAN) trainGraph(s *model.Scope, real, z *Node) (dLoss, gLoss, fake *Node) {
+//
+// A conditional GAN gets the games of the real images and of the fakes to
+// draw (one-hot [B,NumGames]); the tutorial's gets nil. The real label is
+// Config.RealLabel (1 in the tutorial), also in G's loss.
+func (m *GAN) trainGraph(s *model.Scope, real, z, realGames, fakeGames *Node) (dLoss, gLoss, fake *Node) {
 	g := real.Graph()
+	c := m.Config
 	s.Store().SetTraining(g, true)
 	gen, discr := s.At(GeneratorScope), s.At(DiscriminatorScope)
 
-	fake = Generator(gen, z, m.Config) // [B,3,64,64]
+	fake = Generator(gen, z, fakeGames, c) // [B,3,64,64]
 
-	dReal := Discriminator(discr, real, m.Config)               // [B]
-	dFake := Discriminator(discr, StopGradient(fake), m.Config) // [B], detached
-	dLoss = Add(BCE(dReal, 1), BCE(dFake, 0))
-	m.adam().UpdateGraph(discr, g, dLoss) // gradients of D's variables only
+	dReal := Discriminator(discr, real, realGames, c)               // [B]
+	dFake := Discriminator(discr, StopGradient(fake), fakeGames, c) // [B], detached
+	dLoss = Add(BCE(dReal, c.RealLabel), BCE(dFake, 0))
+	m.adam(c.DiscrLR()).UpdateGraph(discr, g, dLoss) // gradients of D's variables only
 
-	dGen := Discriminator(discr, fake, m.Config) // reads D's updated weights
+	dGen := Discriminator(discr, fake, fakeGames, c) // reads D's updated weights
 	gLoss = BCE(dGen, 1)
-	m.adam().UpdateGraph(gen, g, gLoss) // gradients of G's variables only
+	m.adam(c.LearningRate).UpdateGraph(gen, g, gLoss) // gradients of G's variables only
 	return
+}
+
+// GameVectors returns the one-hot game vectors [len(games), NumGames] of game indices (QualityGames' order).
+func GameVectors(games []int) *tensors.Tensor {
+	v := make([]float32, len(games)*NumGames)
+	for i, k := range games {
+		v[i*NumGames+k] = 1
+	}
+	return tensors.FromFlatDataAndDimensions(v, len(games), NumGames)
+}
+
+// EqualGames returns n game indices in equal parts, in turn: 0, 1, 2, 0, 1, ...
+func EqualGames(n int) []int {
+	g := make([]int, n)
+	for i := range g {
+		g[i] = i % NumGames
+	}
+	return g
 }
 
 // Noise draws n latent vectors z ~ N(0,1), [n,LatentSize,1,1], from the
@@ -140,19 +171,47 @@ func noiseFrom(r *rand.Rand, n, latent int) *tensors.Tensor {
 
 // TrainStep runs one training step on a batch of real images [B,3,64,64] in
 // [-1,1] with fresh noise, and returns both losses and the generated batch.
-func (m *GAN) TrainStep(real *tensors.Tensor) (dLoss, gLoss float64, fake *tensors.Tensor, err error) {
-	return m.TrainStepWithNoise(real, m.Noise(real.Shape().Dimensions[0]))
+// games[i] is the game of real image i (QualityGames' order); a conditional
+// GAN needs it (and draws its fakes' games at random), the tutorial's ignores it.
+func (m *GAN) TrainStep(real *tensors.Tensor, games []int) (dLoss, gLoss float64, fake *tensors.Tensor, err error) {
+	n := real.Shape().Dimensions[0]
+	z := m.Noise(n)
+	if !m.Config.Conditional {
+		return m.TrainStepWithNoise(real, z)
+	}
+	if len(games) != n {
+		return 0, 0, nil, fmt.Errorf("dcgan: %d games for %d real images", len(games), n)
+	}
+	fakeGames := make([]int, n)
+	for i := range fakeGames {
+		fakeGames[i] = m.rng.IntN(NumGames)
+	}
+	return m.step(real, z, games, fakeGames)
 }
 
-// TrainStepWithNoise is TrainStep with the noise z [B,LatentSize,1,1] given.
+// TrainStepWithNoise is the tutorial's TrainStep with the noise z [B,LatentSize,1,1] given.
 func (m *GAN) TrainStepWithNoise(real, z *tensors.Tensor) (dLoss, gLoss float64, fake *tensors.Tensor, err error) {
+	if m.Config.Conditional {
+		return 0, 0, nil, errors.New("dcgan: a conditional GAN needs the games: use TrainStep")
+	}
+	return m.step(real, z, nil, nil)
+}
+
+func (m *GAN) step(real, z *tensors.Tensor, realGames, fakeGames []int) (dLoss, gLoss float64, fake *tensors.Tensor, err error) {
 	if err := m.checkImages(real); err != nil {
 		return 0, 0, nil, err
 	}
 	if zd := z.Shape().Dimensions; len(zd) != 4 || zd[0] != real.Shape().Dimensions[0] || zd[1] != m.Config.LatentSize || zd[2] != 1 || zd[3] != 1 {
 		return 0, 0, nil, fmt.Errorf("dcgan: noise has shape %v, want [%d,%d,1,1]", zd, real.Shape().Dimensions[0], m.Config.LatentSize)
 	}
-	outs, err := m.trainStep.Call(real, z)
+	if err := checkGames(realGames); err != nil {
+		return 0, 0, nil, err
+	}
+	args := []any{real, z}
+	if m.Config.Conditional {
+		args = append(args, GameVectors(realGames), GameVectors(fakeGames))
+	}
+	outs, err := m.trainStep.Call(args...)
 	if err != nil {
 		return 0, 0, nil, fmt.Errorf("dcgan: training step: %w", err)
 	}
@@ -179,15 +238,47 @@ func scalar(t *tensors.Tensor) float64 {
 	return 0
 }
 
+func checkGames(games []int) error {
+	for i, k := range games {
+		if k < 0 || k >= NumGames {
+			return fmt.Errorf("dcgan: game %d of image %d: want 0..%d (%s)", k, i, NumGames-1, strings.Join(QualityGames, ", "))
+		}
+	}
+	return nil
+}
+
 // Generate runs the generator in inference mode (BatchNorm running
 // statistics, as PyTorch's eval()) on z [N,LatentSize,1,1] and returns
-// images [N,3,64,64] in [-1,1].
+// images [N,3,64,64] in [-1,1]. A conditional GAN draws the games in equal
+// parts, in turn (EqualGames); GenerateGames picks them.
 func (m *GAN) Generate(z *tensors.Tensor) (*tensors.Tensor, error) {
+	return m.GenerateGames(z, EqualGames(z.Shape().Dimensions[0]))
+}
+
+// RowGames returns the games of n samples laid out in rows of cols (a grid):
+// each row one game, in turn.
+func RowGames(n, cols int) []int {
+	g := make([]int, n)
+	for i := range g {
+		g[i] = (i / cols) % NumGames
+	}
+	return g
+}
+
+// GenerateGames is Generate with the game of each sample given
+// (QualityGames' order); the tutorial's GAN ignores games.
+func (m *GAN) GenerateGames(z *tensors.Tensor, games []int) (*tensors.Tensor, error) {
 	zd := z.Shape().Dimensions
 	if len(zd) != 4 || zd[1] != m.Config.LatentSize || zd[2] != 1 || zd[3] != 1 {
 		return nil, fmt.Errorf("dcgan: noise has shape %v, want [N,%d,1,1]", zd, m.Config.LatentSize)
 	}
-	out, err := m.generate.Call1(z)
+	if len(games) != zd[0] {
+		return nil, fmt.Errorf("dcgan: %d games for %d samples", len(games), zd[0])
+	}
+	if err := checkGames(games); err != nil {
+		return nil, err
+	}
+	out, err := m.generate.Call1(z, GameVectors(games))
 	if err != nil {
 		return nil, fmt.Errorf("dcgan: generating: %w", err)
 	}
@@ -234,12 +325,13 @@ func (m *GAN) ensureVariables() error {
 }
 
 // Discriminate runs the discriminator in inference mode on images
-// [N,3,64,64] and returns the probabilities [N] that they are real.
+// [N,3,64,64] and returns the probabilities [N] that they are real (a
+// conditional discriminator judges them as games in turn, EqualGames).
 func (m *GAN) Discriminate(x *tensors.Tensor) (*tensors.Tensor, error) {
 	if err := m.checkImages(x); err != nil {
 		return nil, err
 	}
-	out, err := m.judge.Call1(x)
+	out, err := m.judge.Call1(x, GameVectors(EqualGames(x.Shape().Dimensions[0])))
 	if err != nil {
 		return nil, fmt.Errorf("dcgan: discriminating: %w", err)
 	}
@@ -248,14 +340,23 @@ func (m *GAN) Discriminate(x *tensors.Tensor) (*tensors.Tensor, error) {
 
 // Load restores the newest valid checkpoint in dir. It returns an error
 // wrapping ckpt.ErrNoCheckpoint when there is none (start fresh), and a
-// *ckpt.MismatchError for a checkpoint of another model or shape. The
-// learning rate and betas come from m.Config, not from the checkpoint, so a
-// resumed run can change them.
+// *ckpt.MismatchError for a checkpoint of another model or shape. A
+// checkpoint trained with another recipe (Config.RecipeDiff) is refused with
+// the fields that differ; nothing is written.
 func (m *GAN) Load(dir *ckpt.Dir) (ckpt.Info, error) {
 	var st trainState
 	info, err := dir.Load(m.Store, &st)
 	if err != nil {
 		return info, err
+	}
+	if st.Config.RealLabel == 0 { // checkpoints from before RealLabel existed
+		st.Config.RealLabel = 1
+	}
+	if st.Config.LatentSize != 0 {
+		if diff := m.Config.RecipeDiff(st.Config); len(diff) > 0 {
+			return info, fmt.Errorf("dcgan: %s was trained with another recipe; this run differs in %s: use another directory, or the run's own settings",
+				info.Path, strings.Join(diff, "; "))
+		}
 	}
 	m.Step = st.Step
 	m.History = st.History
@@ -266,7 +367,11 @@ func (m *GAN) Load(dir *ckpt.Dir) (ckpt.Info, error) {
 	}
 	for v := range m.Store.IterVariables() {
 		if strings.HasSuffix(v.Path(), "/"+optimizer.Scope+"/"+optimizer.ParamLearningRate) {
-			if err := v.SetValue(tensors.FromScalar(float32(m.Config.LearningRate))); err != nil {
+			lr := m.Config.LearningRate
+			if strings.HasPrefix(v.Path(), "/"+DiscriminatorScope+"/") {
+				lr = m.Config.DiscrLR()
+			}
+			if err := v.SetValue(tensors.FromScalar(float32(lr))); err != nil {
 				return info, err
 			}
 		}
@@ -277,4 +382,33 @@ func (m *GAN) Load(dir *ckpt.Dir) (ckpt.Info, error) {
 // OpenDir opens (creating) the checkpoint directory for this GAN's configuration.
 func (m *GAN) OpenDir(path string, keep int) (*ckpt.Dir, error) {
 	return ckpt.Open(path, m.Config.Identity(), keep)
+}
+
+// SavedConfig returns the Config that the newest readable checkpoint in dir
+// was trained with, so a run can be sampled, exported or resumed without
+// repeating its flags. It wraps ckpt.ErrNoCheckpoint when there is none.
+func SavedConfig(dir string) (Config, error) {
+	d, err := ckpt.Open(dir, Tutorial().Identity(), 0)
+	if err != nil {
+		return Config{}, err
+	}
+	files, err := d.List()
+	if err != nil {
+		return Config{}, err
+	}
+	for _, path := range files {
+		f, err := ckpt.ReadHeader(path)
+		if err != nil {
+			continue // corrupt: Load skips it too
+		}
+		var st trainState
+		if err := json.Unmarshal(f.Extra, &st); err != nil || st.Config.LatentSize == 0 {
+			continue
+		}
+		if st.Config.RealLabel == 0 { // checkpoints from before RealLabel existed
+			st.Config.RealLabel = 1
+		}
+		return st.Config, nil
+	}
+	return Config{}, fmt.Errorf("dcgan: no checkpoint with a saved configuration in %s: %w", dir, ckpt.ErrNoCheckpoint)
 }

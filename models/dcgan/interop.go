@@ -1,6 +1,7 @@
 package dcgan
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -26,7 +27,13 @@ type Entry struct {
 
 // StateDict lists, in PyTorch's order, the state_dict entries of the
 // tutorial's Generator (net = GeneratorScope) or Discriminator
-// (net = DiscriminatorScope) for this configuration.
+// (net = DiscriminatorScope) for this configuration. The stable recipe adds
+// its own entries (the layout is documented in models/dcgan/README.md):
+// "pipe.N.game_scale"/"game_shift" [NumGames,C] beside each generator
+// BatchNorm (Conditional), "conv_pipe.N.weight_u" [Cout] beside each
+// discriminator weight and no discriminator BatchNorm (SpectralNorm; the
+// weight is stored before normalisation), "conv_pipe.embed.weight"
+// [NumGames, 8*DiscrFilters] (Conditional).
 func StateDict(cfg Config, net string) ([]Entry, error) {
 	var out []Entry
 	f32 := func(d ...int) shapes.Shape { return shapes.Make(dtypes.Float32, d...) }
@@ -53,16 +60,36 @@ func StateDict(cfg Config, net string) ([]Entry, error) {
 		conv("pipe", 9, []int{f * 2, f, 4, 4}, f)
 		bn("pipe", 10, f)
 		conv("pipe", 12, []int{f, ch, 4, 4}, ch)
+		if cfg.Conditional {
+			for i, c := range []int{f * 8, f * 4, f * 2, f} {
+				k := func(n string) string { return fmt.Sprintf("pipe.%d.%s", 1+3*i, n) }
+				out = append(out, Entry{k("game_scale"), f32(NumGames, c), true}, Entry{k("game_shift"), f32(NumGames, c), true})
+			}
+		}
 	case DiscriminatorScope:
 		f := cfg.DiscrFilters
-		conv("conv_pipe", 0, []int{f, ch, 4, 4}, f) // Conv2d weight: [Cout, Cin, k, k]
-		conv("conv_pipe", 2, []int{f * 2, f, 4, 4}, f*2)
-		bn("conv_pipe", 3, f*2)
-		conv("conv_pipe", 5, []int{f * 4, f * 2, 4, 4}, f*4)
-		bn("conv_pipe", 6, f*4)
-		conv("conv_pipe", 8, []int{f * 8, f * 4, 4, 4}, f*8)
-		bn("conv_pipe", 9, f*8)
-		conv("conv_pipe", 11, []int{1, f * 8, 4, 4}, 1)
+		dconv := func(i int, w []int, cout int) {
+			conv("conv_pipe", i, w, cout)
+			if cfg.SpectralNorm > 0 { // the power iteration's vector, a buffer
+				out = append(out, Entry{fmt.Sprintf("conv_pipe.%d.weight_u", i), f32(w[0]), false})
+			}
+		}
+		dbn := func(i, c int) {
+			if cfg.SpectralNorm == 0 {
+				bn("conv_pipe", i, c)
+			}
+		}
+		dconv(0, []int{f, ch, 4, 4}, f) // Conv2d weight: [Cout, Cin, k, k]
+		dconv(2, []int{f * 2, f, 4, 4}, f*2)
+		dbn(3, f*2)
+		dconv(5, []int{f * 4, f * 2, 4, 4}, f*4)
+		dbn(6, f*4)
+		dconv(8, []int{f * 8, f * 4, 4, 4}, f*8)
+		dbn(9, f*8)
+		dconv(11, []int{1, f * 8, 4, 4}, 1)
+		if cfg.Conditional {
+			out = append(out, Entry{"conv_pipe.embed.weight", f32(NumGames, f*8), true})
+		}
 	default:
 		return nil, fmt.Errorf("dcgan: unknown network %q (want %q or %q)", net, GeneratorScope, DiscriminatorScope)
 	}
@@ -164,26 +191,103 @@ var ExportFiles = map[string]string{GeneratorScope: "generator.safetensors", Dis
 // Export writes generator.safetensors and discriminator.safetensors into
 // dir: the tutorial modules' state_dicts (BatchNorm running statistics and
 // num_batches_tracked included), loadable by PyTorch's load_state_dict.
-func (m *GAN) Export(dir string) error {
+//
+// A conditional GAN (the stable recipe) has no single tutorial Generator:
+// Export writes one per game instead, GameGeneratorFile(game), each the
+// tutorial's Generator with that game's scale and shift folded into its
+// BatchNorms (loadable by the tutorial's module, drawing that game), and the
+// discriminator in its own layout (StateDict). It returns the files written.
+func (m *GAN) Export(dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return nil, err
+	}
+	var written []string
+	if m.Config.Conditional {
+		for k, game := range QualityGames {
+			sd, err := m.GameGeneratorStateDict(k)
+			if err != nil {
+				return nil, err
+			}
+			path := filepath.Join(dir, GameGeneratorFile(game))
+			if err := WriteSafetensors(path, sd); err != nil {
+				return nil, err
+			}
+			written = append(written, path)
+		}
+		sd, err := m.GetStateDict(DiscriminatorScope)
+		if err != nil {
+			return nil, err
+		}
+		path := filepath.Join(dir, ExportFiles[DiscriminatorScope])
+		return append(written, path), WriteSafetensors(path, sd)
 	}
 	for _, net := range []string{GeneratorScope, DiscriminatorScope} {
 		sd, err := m.GetStateDict(net)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := WriteSafetensors(filepath.Join(dir, ExportFiles[net]), sd); err != nil {
-			return err
+		path := filepath.Join(dir, ExportFiles[net])
+		if err := WriteSafetensors(path, sd); err != nil {
+			return nil, err
 		}
+		written = append(written, path)
 	}
-	return nil
+	return written, nil
+}
+
+// GameGeneratorFile is the file Export writes for one game of a conditional GAN.
+func GameGeneratorFile(game string) string { return "generator-" + game + ".safetensors" }
+
+// GameGeneratorStateDict returns the conditional generator drawing game k as
+// the tutorial's Generator state_dict: each BatchNorm's weight and bias
+// become gamma*(1+scale[k]) and beta*(1+scale[k])+shift[k], which is what
+// the conditional BatchNorm computes for game k.
+func (m *GAN) GameGeneratorStateDict(k int) (map[string]*tensors.Tensor, error) {
+	if !m.Config.Conditional {
+		return nil, errors.New("dcgan: the GAN is not conditional: its generator is the tutorial's as it is")
+	}
+	if k < 0 || k >= NumGames {
+		return nil, fmt.Errorf("dcgan: game %d: want 0..%d", k, NumGames-1)
+	}
+	full, err := m.GetStateDict(GeneratorScope)
+	if err != nil {
+		return nil, err
+	}
+	tutorial := m.Config
+	tutorial.Conditional = false
+	entries, err := StateDict(tutorial, GeneratorScope)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*tensors.Tensor{}
+	for _, e := range entries {
+		out[e.Key] = full[e.Key]
+	}
+	for _, i := range []int{1, 4, 7, 10} {
+		key := func(n string) string { return fmt.Sprintf("pipe.%d.%s", i, n) }
+		gamma := tensors.MustCopyFlatData[float32](full[key("weight")])
+		beta := tensors.MustCopyFlatData[float32](full[key("bias")])
+		scale := tensors.MustCopyFlatData[float32](full[key("game_scale")])
+		shift := tensors.MustCopyFlatData[float32](full[key("game_shift")])
+		c := len(gamma)
+		g2, b2 := make([]float32, c), make([]float32, c)
+		for j := range c {
+			s := 1 + scale[k*c+j]
+			g2[j], b2[j] = gamma[j]*s, beta[j]*s+shift[k*c+j]
+		}
+		out[key("weight")] = tensors.FromFlatDataAndDimensions(g2, c)
+		out[key("bias")] = tensors.FromFlatDataAndDimensions(b2, c)
+	}
+	return out, nil
 }
 
 // Import reads generator.safetensors and discriminator.safetensors from dir
 // (as written by Export, or by PyTorch from the tutorial's modules) into the
 // GAN. Errors name the file and every mismatching key.
 func (m *GAN) Import(dir string) error {
+	if m.Config.Conditional {
+		return errors.New("dcgan: import reads the tutorial's two networks; a conditional GAN (the stable recipe) cannot be rebuilt from its exported per-game generators")
+	}
 	sds := map[string]map[string]*tensors.Tensor{}
 	for _, net := range []string{GeneratorScope, DiscriminatorScope} {
 		path := filepath.Join(dir, ExportFiles[net])

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 
@@ -23,55 +24,108 @@ const (
 // Generator is the tutorial's Generator: it turns z [B,LatentSize,1,1] into
 // images [B,Channels,64,64] in [-1,1]. s is the generator's scope.
 //
+// With cfg.Conditional, games [B,NumGames] (one-hot) picks the game of each
+// sample: after every BatchNorm a per-game scale and shift (conditional
+// BatchNorm, as in Miyato & Koyama 2018; variables "game_scale" [NumGames,C],
+// starting at 0, and "game_shift" [NumGames,C], starting at N(0,1): with
+// Adam's steps of about the learning rate, shifts that start at 0 would take
+// thousands of steps to tell the games apart). games is ignored otherwise
+// (nil is fine).
+//
 // With GenFilters = 64 (the tutorial) the shapes are as commented.
-func Generator(s *model.Scope, z *Node, cfg Config) *Node {
+func Generator(s *model.Scope, z, games *Node, cfg Config) *Node {
 	pipe := s.At("pipe")
 	f := cfg.GenFilters
+	norm := func(name string, x *Node) *Node { // BatchNorm, then the game's scale and shift
+		x = nn.BatchNorm2D(pipe.At("%s", name), x)
+		if cfg.Conditional {
+			x = gameAffine(pipe.At("%s", name), x, games)
+		}
+		return nn.ReLU(x)
+	}
 	x := nn.ConvTranspose2D(pipe.At("0"), z, f*8, 4, 1, 0, true)          // [B,512,4,4]
-	x = nn.ReLU(nn.BatchNorm2D(pipe.At("1"), x))                          // pipe.1 BN, pipe.2 ReLU
+	x = norm("1", x)                                                      // pipe.1 BN, pipe.2 ReLU
 	x = nn.ConvTranspose2D(pipe.At("3"), x, f*4, 4, 2, 1, true)           // [B,256,8,8]
-	x = nn.ReLU(nn.BatchNorm2D(pipe.At("4"), x))                          // pipe.4 BN, pipe.5 ReLU
+	x = norm("4", x)                                                      // pipe.4 BN, pipe.5 ReLU
 	x = nn.ConvTranspose2D(pipe.At("6"), x, f*2, 4, 2, 1, true)           // [B,128,16,16]
-	x = nn.ReLU(nn.BatchNorm2D(pipe.At("7"), x))                          // pipe.7 BN, pipe.8 ReLU
+	x = norm("7", x)                                                      // pipe.7 BN, pipe.8 ReLU
 	x = nn.ConvTranspose2D(pipe.At("9"), x, f, 4, 2, 1, true)             // [B,64,32,32]
-	x = nn.ReLU(nn.BatchNorm2D(pipe.At("10"), x))                         // pipe.10 BN, pipe.11 ReLU
+	x = norm("10", x)                                                     // pipe.10 BN, pipe.11 ReLU
 	x = nn.ConvTranspose2D(pipe.At("12"), x, cfg.Channels, 4, 2, 1, true) // [B,3,64,64]
 	return Tanh(x)                                                        // pipe.13
+}
+
+// gameAffine is the per-game part of a conditional BatchNorm: x*(1+scale[game]) + shift[game].
+func gameAffine(s *model.Scope, x, games *Node) *Node {
+	g := x.Graph()
+	c := x.Shape().Dimensions[1]
+	k := games.Shape().Dimensions[1]
+	zero := func(g *Graph, sh shapes.Shape) *Node { return Zeros(g, sh) }
+	normal := func(g *Graph, sh shapes.Shape) *Node { return s.RandomNormal(g, sh) }
+	scale := s.WithInitializer(zero).VariableWithShape("game_scale", shapes.Make(x.DType(), k, c)).NodeValue(g)
+	shift := s.WithInitializer(normal).VariableWithShape("game_shift", shapes.Make(x.DType(), k, c)).NodeValue(g)
+	return nn.ChannelAffine(x, OnePlus(MatMul(games, scale)), MatMul(games, shift)) // [B,C] each
 }
 
 // Discriminator is the tutorial's Discriminator: it maps images
 // [B,Channels,64,64] to the probability [B] that each is real. s is the
 // discriminator's scope. Its hidden activations are the tutorial's plain ReLU,
 // or LeakyReLU when cfg.LeakySlope > 0.
-func Discriminator(s *model.Scope, x *Node, cfg Config) *Node {
+//
+// With cfg.SpectralNorm > 0 every convolution's weight is spectrally
+// normalised and the BatchNorm layers go (layers keep the tutorial's
+// indices). With cfg.Conditional, games [B,NumGames] (one-hot) adds the
+// projection term <embed[game], sum over space of the last features> to the
+// logit (the projection discriminator of Miyato & Koyama 2018; variable
+// "conv_pipe/embed/weight" [NumGames, 8*DiscrFilters], starting at 0).
+func Discriminator(s *model.Scope, x, games *Node, cfg Config) *Node {
 	pipe := s.At("conv_pipe")
 	f := cfg.DiscrFilters
+	if cfg.SpectralNorm > 0 {
+		pipe.SetParam(nn.ParamSpectralNorm, cfg.SpectralNorm)
+	}
 	act := func(x *Node) *Node {
 		if cfg.LeakySlope > 0 {
-			return Max(x, MulScalar(x, cfg.LeakySlope))
+			return nn.LeakyReLU(x, cfg.LeakySlope)
 		}
 		return nn.ReLU(x)
 	}
+	norm := func(name string, x *Node) *Node {
+		if cfg.SpectralNorm > 0 {
+			return x
+		}
+		return nn.BatchNorm2D(pipe.At("%s", name), x)
+	}
 	batch := x.Shape().Dimensions[0]
-	x = act(nn.Conv2D(pipe.At("0"), x, f, 4, 2, 1, true))                                 // [B,64,32,32], conv_pipe.1 ReLU
-	x = act(nn.BatchNorm2D(pipe.At("3"), nn.Conv2D(pipe.At("2"), x, f*2, 4, 2, 1, true))) // [B,128,16,16]
-	x = act(nn.BatchNorm2D(pipe.At("6"), nn.Conv2D(pipe.At("5"), x, f*4, 4, 2, 1, true))) // [B,256,8,8]
-	x = act(nn.BatchNorm2D(pipe.At("9"), nn.Conv2D(pipe.At("8"), x, f*8, 4, 2, 1, true))) // [B,512,4,4]
-	x = nn.Conv2D(pipe.At("11"), x, 1, 4, 1, 0, true)                                     // [B,1,1,1]
-	return Reshape(Sigmoid(x), batch)                                                     // conv_pipe.12, view(-1): [B]
+	x = act(nn.Conv2D(pipe.At("0"), x, f, 4, 2, 1, true))                  // [B,64,32,32], conv_pipe.1 ReLU
+	x = act(norm("3", nn.Conv2D(pipe.At("2"), x, f*2, 4, 2, 1, true)))     // [B,128,16,16]
+	x = act(norm("6", nn.Conv2D(pipe.At("5"), x, f*4, 4, 2, 1, true)))     // [B,256,8,8]
+	h := act(norm("9", nn.Conv2D(pipe.At("8"), x, f*8, 4, 2, 1, true)))    // [B,512,4,4]
+	logit := Reshape(nn.Conv2D(pipe.At("11"), h, 1, 4, 1, 0, true), batch) // [B]
+	if cfg.Conditional {
+		zero := func(g *Graph, sh shapes.Shape) *Node { return Zeros(g, sh) }
+		embed := pipe.At("embed").WithInitializer(zero).
+			VariableWithShape("weight", shapes.Make(h.DType(), NumGames, f*8)).NodeValue(h.Graph())
+		features := ReduceSum(h, 2, 3)                                        // [B,512]
+		logit = Add(logit, ReduceSum(Mul(MatMul(games, embed), features), 1)) // [B]
+	}
+	return Sigmoid(logit) // conv_pipe.12, view(-1): [B]
 }
 
 // BCE is torch.nn.BCELoss on probabilities p [B] against a constant label
-// (1 real, 0 fake): the mean of -log(p) or -log(1-p), each log clamped at
-// -100 as PyTorch does.
+// in [0,1] (1 real, 0 fake, 0.9 a smoothed real): the mean of
+// -(label*log(p) + (1-label)*log(1-p)), each log clamped at -100 as PyTorch does.
 func BCE(p *Node, label float64) *Node {
+	clamp := func(l *Node) *Node { return Max(l, Scalar(p.Graph(), p.DType(), -100)) }
 	var l *Node
-	if label == 1 {
-		l = Log(p)
-	} else {
-		l = Log(OneMinus(p))
+	switch label {
+	case 1:
+		l = clamp(Log(p))
+	case 0:
+		l = clamp(Log(OneMinus(p)))
+	default:
+		l = Add(MulScalar(clamp(Log(p)), label), MulScalar(clamp(Log(OneMinus(p))), 1-label))
 	}
-	l = Max(l, Scalar(p.Graph(), p.DType(), -100))
 	return Neg(ReduceAllMean(l))
 }
 

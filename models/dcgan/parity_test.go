@@ -3,9 +3,12 @@ package dcgan
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/cpu"
 
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -248,10 +251,29 @@ func checkPostUpdate(t *testing.T, what string, got []float32, name string, base
 		diff = max(diff, math.Abs(float64(got[i]-w32[i])))
 		scale = max(scale, math.Abs(float64(w32[i])))
 	}
-	if allowed := 2*spread + base*scale; !(diff <= allowed) {
+	if allowed := postUpdateSlack * (2*spread + base*scale); !(diff <= allowed) {
 		t.Errorf("%s: differs from PyTorch by %.3g, allowed %.3g (PyTorch float32 vs float64: %.3g)", what, diff, allowed, spread)
 	}
 }
+
+// postUpdateSlack widens the tolerances of values computed after an Adam
+// update on CPUs without AVX-512. The tolerances were set on an AVX-512
+// machine; GoMLX's AVX2 kernels add up in another order, and Adam's first
+// step turns the sign of each near-zero gradient into a full +-lr change, so
+// the updated weights differ from PyTorch's in more elements. Measured on an
+// AVX2 EPYC (2026-11-30): step-1 g_loss 0.106 off at batch 4 (allowed 0.0475
+// on AVX-512), step-0 g_loss 0.0196 off at batch 16 (allowed 0.0061), up to
+// 109 of 256 sampled elements of a weight change off (PyTorch's own float32
+// vs float64: 41). A wrong step is far outside even these: g_loss through the
+// un-updated discriminator is 0.677, not 1.192.
+// changedElements is how many of n sampled elements of a weight change may
+// be off, given torchBad off between PyTorch's float32 and float64.
+var postUpdateSlack, changedElements = func() (float64, func(torchBad, n int) int) {
+	if cpu.X86.HasAVX512F || runtime.GOARCH != "amd64" {
+		return 1, func(torchBad, n int) int { return 2*torchBad + n/100 }
+	}
+	return 4, func(torchBad, n int) int { return 3*torchBad + n/10 }
+}()
 
 // biasBeforeBN reports the conv biases that a BatchNorm follows: their
 // gradient is exactly zero, so their first Adam step is rounding noise.
@@ -335,7 +357,7 @@ func trainStepParity(t *testing.T) {
 					torchBad++
 				}
 			}
-			if bad > 2*torchBad+len(w32)/100 {
+			if bad > changedElements(torchBad, len(w32)) {
 				t.Errorf("weight change %s: %d of %d sampled elements differ from PyTorch by more than 2e-6 (PyTorch float32 vs float64: %d)", key, bad, len(w32), torchBad)
 			}
 		}
@@ -366,8 +388,8 @@ func trainStepParity(t *testing.T) {
 func newTrainForward(m *GAN) (*model.Exec, error) {
 	return model.NewExec(kernel.Backend(), m.Store, func(s *model.Scope, real, z *Node) (*Node, *Node, *Node) {
 		s.Store().SetTraining(real.Graph(), true)
-		fake := Generator(s.At(GeneratorScope), z, m.Config)
+		fake := Generator(s.At(GeneratorScope), z, nil, m.Config)
 		d := s.At(DiscriminatorScope)
-		return fake, Discriminator(d, real, m.Config), Discriminator(d, fake, m.Config)
+		return fake, Discriminator(d, real, nil, m.Config), Discriminator(d, fake, nil, m.Config)
 	})
 }

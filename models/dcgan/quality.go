@@ -12,6 +12,8 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/arcade-go/arcade/envs/atari"
 	"github.com/arcade-go/arcade/models/ckpt"
@@ -52,9 +54,11 @@ type Quality struct {
 	store    *model.Store
 	predict  *model.Exec // images -> features, logits
 	realMean []float64
-	realCov  [][]float64
+	realCov  *mat.SymDense
 	// Accuracy is the classifier's accuracy on held-out real frames.
 	Accuracy float64
+	// RealSpread is the Spread of the held-out real frames (all three games).
+	RealSpread float64
 }
 
 // Score is the quality of a set of generated frames.
@@ -64,6 +68,9 @@ type Score struct {
 	FD float64 `json:"fd"`
 	// Shares[i] is the fraction of frames the classifier assigns to QualityGames[i].
 	Shares []float64 `json:"shares"`
+	// Spread is the frames' diversity (see Spread): a collapse shows as a
+	// spread near 0 while real frames have Quality.RealSpread.
+	Spread float64 `json:"spread"`
 }
 
 func (s Score) String() string {
@@ -71,7 +78,7 @@ func (s Score) String() string {
 	for i, v := range s.Shares {
 		parts[i] = fmt.Sprintf("%s %.0f%%", QualityGames[i], 100*v)
 	}
-	return fmt.Sprintf("FD %.3g (%s)", s.FD, strings.Join(parts, ", "))
+	return fmt.Sprintf("FD %.3g, spread %.2f (%s)", s.FD, s.Spread, strings.Join(parts, ", "))
 }
 
 // QualityOptions sizes the classifier's training.
@@ -151,6 +158,7 @@ func NewQuality(backend compute.Backend, opt QualityOptions) (*Quality, error) {
 	}
 	q.Accuracy = float64(correct) / float64(len(labels))
 	q.realMean, q.realCov = meanCov(feats)
+	q.RealSpread = Spread(imgs, opt.RealFrames)
 	return q, nil
 }
 
@@ -228,7 +236,8 @@ func (q *Quality) Score(images *tensors.Tensor) (Score, error) {
 		return Score{}, err
 	}
 	mu, cov := meanCov(feats)
-	s := Score{FD: frechet(q.realMean, q.realCov, mu, cov), Shares: make([]float64, len(QualityGames))}
+	s := Score{FD: frechet(q.realMean, q.realCov, mu, cov), Shares: make([]float64, len(QualityGames)),
+		Spread: Spread(tensors.MustCopyFlatData[float32](images), d[0])}
 	for _, p := range pred {
 		s.Shares[p] += 1 / float64(len(pred))
 	}
@@ -245,125 +254,98 @@ func (q *Quality) ScoreGAN(m *GAN, n int) (Score, error) {
 }
 
 // meanCov returns the mean and the (unbiased) covariance of the rows of x.
-func meanCov(x [][]float64) ([]float64, [][]float64) {
+func meanCov(x [][]float64) ([]float64, *mat.SymDense) {
 	n, d := len(x), len(x[0])
+	data := mat.NewDense(n, d, nil)
+	for i, r := range x {
+		data.SetRow(i, r)
+	}
 	mu := make([]float64, d)
-	for _, r := range x {
-		for j, v := range r {
-			mu[j] += v / float64(n)
-		}
+	for j := range d {
+		mu[j] = stat.Mean(mat.Col(nil, j, data), nil)
 	}
-	cov := make([][]float64, d)
-	for i := range cov {
-		cov[i] = make([]float64, d)
-	}
-	for _, r := range x {
-		for i := range d {
-			for j := range d {
-				cov[i][j] += (r[i] - mu[i]) * (r[j] - mu[j]) / float64(max(n-1, 1))
-			}
-		}
-	}
+	cov := mat.NewSymDense(d, nil)
+	stat.CovarianceMatrix(cov, data, nil)
 	return mu, cov
 }
 
 // frechet is |mu1-mu2|^2 + Tr(S1 + S2 - 2 (S1 S2)^(1/2)), computing
 // Tr((S1 S2)^(1/2)) as the sum of square roots of the eigenvalues of the
 // symmetric matrix S1^(1/2) S2 S1^(1/2).
-func frechet(mu1 []float64, s1 [][]float64, mu2 []float64, s2 [][]float64) float64 {
+func frechet(mu1 []float64, s1 *mat.SymDense, mu2 []float64, s2 *mat.SymDense) float64 {
 	d := len(mu1)
 	var fd float64
 	for i := range d {
-		fd += (mu1[i] - mu2[i]) * (mu1[i] - mu2[i])
-		fd += s1[i][i] + s2[i][i]
+		fd += (mu1[i]-mu2[i])*(mu1[i]-mu2[i]) + s1.At(i, i) + s2.At(i, i)
 	}
 	r := sqrtSym(s1)
-	m := matMul(matMul(r, s2), r)
-	for _, ev := range eigSym(m) {
+	var m mat.Dense
+	m.Product(r, s2, r)
+	for _, ev := range eigenvalues(symmetric(&m)) {
 		fd -= 2 * math.Sqrt(max(ev, 0))
 	}
 	return max(fd, 0)
 }
 
-func matMul(a, b [][]float64) [][]float64 {
-	n := len(a)
-	out := make([][]float64, n)
+// symmetric returns (a + a^T)/2, removing rounding asymmetry.
+func symmetric(a *mat.Dense) *mat.SymDense {
+	n, _ := a.Dims()
+	s := mat.NewSymDense(n, nil)
 	for i := range n {
-		out[i] = make([]float64, n)
-		for k := range n {
-			for j := range n {
-				out[i][j] += a[i][k] * b[k][j]
-			}
+		for j := i; j < n; j++ {
+			s.SetSym(i, j, (a.At(i, j)+a.At(j, i))/2)
 		}
 	}
-	return out
+	return s
+}
+
+func eigenvalues(a *mat.SymDense) []float64 {
+	var e mat.EigenSym
+	if !e.Factorize(a, false) {
+		return make([]float64, a.SymmetricDim()) // does not happen for finite input
+	}
+	return e.Values(nil)
 }
 
 // sqrtSym is the square root of a symmetric positive semi-definite matrix.
-func sqrtSym(a [][]float64) [][]float64 {
-	vals, vecs := jacobi(a)
-	n := len(a)
-	out := make([][]float64, n)
-	for i := range n {
-		out[i] = make([]float64, n)
-		for j := range n {
-			for k := range n {
-				out[i][j] += vecs[i][k] * math.Sqrt(max(vals[k], 0)) * vecs[j][k]
-			}
-		}
+func sqrtSym(a *mat.SymDense) *mat.Dense {
+	var e mat.EigenSym
+	n := a.SymmetricDim()
+	if !e.Factorize(a, true) {
+		return mat.NewDense(n, n, nil)
 	}
-	return out
+	vals := e.Values(nil)
+	var vecs mat.Dense
+	e.VectorsTo(&vecs)
+	root := mat.NewDiagDense(n, nil)
+	for i, v := range vals {
+		root.SetDiag(i, math.Sqrt(max(v, 0)))
+	}
+	var out mat.Dense
+	out.Product(&vecs, root, vecs.T())
+	return &out
 }
 
-func eigSym(a [][]float64) []float64 { v, _ := jacobi(a); return v }
-
-// jacobi diagonalises a symmetric matrix by cyclic Jacobi rotations: a = V diag(vals) V^T.
-func jacobi(in [][]float64) (vals []float64, v [][]float64) {
-	n := len(in)
-	a := make([][]float64, n)
-	v = make([][]float64, n)
-	for i := range n {
-		a[i] = append([]float64{}, in[i]...)
-		v[i] = make([]float64, n)
-		v[i][i] = 1
+// Spread is the diversity of images [N,C,H,W] in [-1,1]: the standard
+// deviation of each pixel value across the N images, averaged over pixels,
+// in the [0,1] units of the frames. A batch of one picture repeated has 0;
+// real frames of the three games about 0.2 (AtariSpread measures it); a
+// generator that collapsed onto one picture has a few hundredths.
+func Spread(images []float32, n int) float64 {
+	if n < 2 {
+		return 0
 	}
-	for sweep := 0; sweep < 100; sweep++ {
-		var off float64
+	plane := len(images) / n
+	var total float64
+	for p := range plane {
+		var sum, sq float64
 		for i := range n {
-			for j := i + 1; j < n; j++ {
-				off += a[i][j] * a[i][j]
-			}
+			v := float64(images[i*plane+p]+1) / 2
+			sum += v
+			sq += v * v
 		}
-		if off < 1e-22 {
-			break
-		}
-		for p := range n {
-			for q := p + 1; q < n; q++ {
-				if math.Abs(a[p][q]) < 1e-300 {
-					continue
-				}
-				theta := (a[q][q] - a[p][p]) / (2 * a[p][q])
-				t := math.Copysign(1, theta) / (math.Abs(theta) + math.Sqrt(theta*theta+1))
-				c := 1 / math.Sqrt(t*t+1)
-				s := t * c
-				for k := range n {
-					akp, akq := a[k][p], a[k][q]
-					a[k][p], a[k][q] = c*akp-s*akq, s*akp+c*akq
-				}
-				for k := range n {
-					apk, aqk := a[p][k], a[q][k]
-					a[p][k], a[q][k] = c*apk-s*aqk, s*apk+c*aqk
-				}
-				for k := range n {
-					vkp, vkq := v[k][p], v[k][q]
-					v[k][p], v[k][q] = c*vkp-s*vkq, s*vkp+c*vkq
-				}
-			}
-		}
+		mean := sum / float64(n)
+		total += math.Sqrt(max(sq/float64(n)-mean*mean, 0))
 	}
-	vals = make([]float64, n)
-	for i := range n {
-		vals[i] = a[i][i]
-	}
-	return vals, v
+	return total / float64(plane)
 }

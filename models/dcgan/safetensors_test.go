@@ -158,7 +158,7 @@ func TestSamplesInBatches(t *testing.T) {
 	}
 	var sizes []int
 	var zs []float32
-	err = m.Samples(7, 3, 11, func(z, imgs *tensors.Tensor) error {
+	err = m.Samples(7, 3, 11, -1, func(z, imgs *tensors.Tensor) error {
 		sizes = append(sizes, imgs.Shape().Dimensions[0])
 		zs = append(zs, tensors.MustCopyFlatData[float32](z)...)
 		return nil

@@ -40,6 +40,12 @@ type TrainOptions struct {
 	OnStart func(m *GAN)
 	// OnReport, if set, is called every Config.ReportEvery steps with the mean losses.
 	OnReport func(m *GAN, step int64, dLoss, gLoss float64)
+	// OnLive, if set, is called every LiveEvery of wall time with the last real
+	// and generated batches and the mean losses since the last report, so a
+	// live view moves between the (rarer) report and image steps.
+	OnLive func(m *GAN, step int64, real, fake *tensors.Tensor, dLoss, gLoss float64)
+	// LiveEvery is the wall time between OnLive calls (default 10 s).
+	LiveEvery time.Duration
 	// OnImages, if set, is called every Config.ImageEvery steps (and at the end)
 	// with the last real batch, the last generated batch and the quality (nil without Quality).
 	OnImages func(m *GAN, step int64, real, fake *tensors.Tensor, q *Score)
@@ -63,6 +69,9 @@ func Train(ctx context.Context, backend compute.Backend, cfg Config, opt TrainOp
 	}
 	if opt.QualitySamples <= 0 {
 		opt.QualitySamples = 256
+	}
+	if opt.LiveEvery <= 0 {
+		opt.LiveEvery = 10 * time.Second
 	}
 	m, err := New(backend, cfg)
 	if err != nil {
@@ -103,11 +112,12 @@ func Train(ctx context.Context, backend compute.Backend, cfg Config, opt TrainOp
 	run := ckpt.NewRun(ctx, ckpt.RunOptions{SaveEvery: opt.SaveEvery, Budget: opt.Budget, Out: opt.Out, ReportEvery: opt.ProgressEvery})
 	var dLosses, gLosses []float64
 	var real, fake *tensors.Tensor
+	lastLive := time.Now()
 	for m.Step < opt.Steps && !run.Done() {
 		batch := batches.Next()
 		real = tensors.FromFlatDataAndDimensions(batch.Images, batch.N, cfg.Channels, cfg.ImageSize, cfg.ImageSize)
 		var dLoss, gLoss float64
-		dLoss, gLoss, fake, err = m.TrainStep(real) // D step, then G step; m.Step++
+		dLoss, gLoss, fake, err = m.TrainStep(real, batch.Labels) // D step, then G step; m.Step++
 		if err != nil {
 			return m, err
 		}
@@ -126,6 +136,14 @@ func Train(ctx context.Context, backend compute.Backend, cfg Config, opt TrainOp
 			if err := m.images(opt, filepath.Join(opt.Dir, "samples"), fixedZ, real, fake); err != nil {
 				return m, err
 			}
+		}
+		if opt.OnLive != nil && time.Since(lastLive) >= opt.LiveEvery {
+			d, g := dLoss, gLoss
+			if len(dLosses) > 0 {
+				d, g = mean(dLosses), mean(gLosses)
+			}
+			opt.OnLive(m, m.Step, real, fake, d, g)
+			lastLive = time.Now()
 		}
 		run.Progress(m.Step, opt.Steps, "d_loss=%.3f g_loss=%.3f", dLoss, gLoss)
 		if run.SaveDue() {
@@ -147,7 +165,7 @@ func Train(ctx context.Context, backend compute.Backend, cfg Config, opt TrainOp
 
 // images writes the fixed-noise sample grid, scores the samples and calls OnImages.
 func (m *GAN) images(opt TrainOptions, samplesDir string, fixedZ, real, fake *tensors.Tensor) error {
-	imgs, err := m.Generate(fixedZ)
+	imgs, err := m.GenerateGames(fixedZ, RowGames(fixedZ.Shape().Dimensions[0], 8))
 	if err != nil {
 		return err
 	}
@@ -164,6 +182,7 @@ func (m *GAN) images(opt TrainOptions, samplesDir string, fixedZ, real, fake *te
 		m.History.QualitySteps = append(m.History.QualitySteps, m.Step)
 		m.History.FD = append(m.History.FD, s.FD)
 		m.History.Shares = append(m.History.Shares, s.Shares)
+		m.History.Spread = append(m.History.Spread, s.Spread)
 		fmt.Fprintf(opt.Out, "step %d quality: %s\n", m.Step, s)
 	}
 	if err := PlotHistory(filepath.Dir(samplesDir), m.History); err != nil {

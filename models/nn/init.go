@@ -43,6 +43,9 @@ func weightVar(s *model.Scope, g *Graph, wShape shapes.Shape, fanIn int, bias bo
 		panic(fmt.Sprintf("nn: unknown %s %q (want %q or %q)", ParamInit, kind, InitPyTorch, InitFanInTruncatedNormal))
 	}
 	w = s.WithInitializer(wInit).VariableWithShape("weight", wShape).NodeValue(g)
+	if iters := model.GetParamOr(s, ParamSpectralNorm, 0); iters > 0 {
+		w = spectralNorm(s, g, w, iters)
+	}
 	if bias {
 		b = s.WithInitializer(bInit).VariableWithShape("bias", shapes.Make(wShape.DType, biasDim)).NodeValue(g)
 	}
