@@ -31,7 +31,7 @@ TEST_JUPYTER_DATA_DIR ?= $(CURDIR)/runs/jupyter-test
 
 comma := ,
 
-.PHONY: all arcade help notebook notebook-guard serve git-filter test test-go test-notebooks test-browser test-interrupt vet tools kernel info deps deps-test deps-browser bench clean
+.PHONY: gan-study all arcade help notebook notebook-guard serve git-filter test test-go test-notebooks test-browser test-interrupt vet tools kernel info deps deps-test deps-browser bench clean
 
 # `make` alone builds the arcade command into bin/ (this works where Go's
 # go.env says GOTOOLCHAIN=local, as Debian's and Ubuntu's packaged Go do: the
@@ -200,6 +200,14 @@ test-browser: deps-test deps-browser
 test-interrupt: deps-test
 	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) $(GO) run ./kernel/cmd/installkernel -gopls=false
 	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) $(PYTHON) .ci/check_interrupt.py
+
+# ---------------------------------------------------------------- studies
+
+# gan-study trains the GAN recipes of models/dcgan/README.md's table (runs
+# with a record in models/dcgan/study/results are not trained again; an
+# interrupted run resumes) and prints the table. Tens of minutes per run.
+gan-study:
+	$(GO) run ./models/dcgan/study
 
 # ---------------------------------------------------------------- benchmarks
 # >>> bench (owned by the nn/bench helper)
