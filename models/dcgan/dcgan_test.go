@@ -438,3 +438,20 @@ func TestStableRecipe(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestDescribeStable(t *testing.T) {
+	got := Describe(Stable())
+	for _, want := range []string{
+		"(0): SpectralNorm(Conv2d(3, 32, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1)))",
+		"(4): LeakyReLU(negative_slope=0.2)",
+		"(embed): Embedding(3, 256)",
+		"(1): ConditionalBatchNorm2d(256, games=3",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Describe(Stable()) lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got[:strings.Index(got, "Generator(")], "BatchNorm2d") {
+		t.Errorf("the stable discriminator has no BatchNorm:\n%s", got)
+	}
+}

@@ -129,7 +129,12 @@ func BCE(p *Node, label float64) *Node {
 	return Neg(ReduceAllMean(l))
 }
 
-// Describe prints the two networks the way PyTorch's print(net) does.
+// Describe prints the two networks the way PyTorch's print(net) does. The
+// stable recipe's additions print as the PyTorch modules that would hold
+// them: a spectrally normalised conv as SpectralNorm(Conv2d(...)) (its
+// BatchNorms are gone; layers keep the tutorial's indices), a conditional
+// BatchNorm as ConditionalBatchNorm2d, and D's game projection as an
+// Embedding.
 func Describe(cfg Config) string {
 	var b strings.Builder
 	gf, df, lat, ch := cfg.GenFilters, cfg.DiscrFilters, cfg.LatentSize, cfg.Channels
@@ -144,29 +149,53 @@ func Describe(cfg Config) string {
 		}
 		return s + ")"
 	}
+	dconv := func(in, out, stride, pad int) string {
+		if cfg.SpectralNorm > 0 {
+			return "SpectralNorm(" + conv("Conv2d", in, out, stride, pad) + ")"
+		}
+		return conv("Conv2d", in, out, stride, pad)
+	}
 	bn := func(n int) string {
 		return fmt.Sprintf("BatchNorm2d(%d, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)", n)
 	}
-	write := func(name, pipe string, layers []string) {
+	gbn := func(n int) string {
+		if cfg.Conditional {
+			return fmt.Sprintf("ConditionalBatchNorm2d(%d, games=%d, eps=1e-05, momentum=0.1)", n, NumGames)
+		}
+		return bn(n)
+	}
+	dbn := func(n int) string {
+		if cfg.SpectralNorm > 0 {
+			return ""
+		}
+		return bn(n)
+	}
+	write := func(name, pipe string, layers []string, extra string) {
 		fmt.Fprintf(&b, "%s(\n  (%s): Sequential(\n", name, pipe)
 		for i, l := range layers {
-			fmt.Fprintf(&b, "    (%d): %s\n", i, l)
+			if l != "" {
+				fmt.Fprintf(&b, "    (%d): %s\n", i, l)
+			}
 		}
-		b.WriteString("  )\n)\n")
+		b.WriteString("  )\n" + extra + ")\n")
+	}
+	embed := ""
+	if cfg.Conditional {
+		embed = fmt.Sprintf("  (embed): Embedding(%d, %d)\n", NumGames, df*8)
 	}
 	write("Discriminator", "conv_pipe", []string{
-		conv("Conv2d", ch, df, 2, 1), act,
-		conv("Conv2d", df, df*2, 2, 1), bn(df * 2), act,
-		conv("Conv2d", df*2, df*4, 2, 1), bn(df * 4), act,
-		conv("Conv2d", df*4, df*8, 2, 1), bn(df * 8), act,
-		conv("Conv2d", df*8, 1, 1, 0), "Sigmoid()",
-	})
+		dconv(ch, df, 2, 1), act,
+		dconv(df, df*2, 2, 1), dbn(df * 2), act,
+		dconv(df*2, df*4, 2, 1), dbn(df * 4), act,
+		dconv(df*4, df*8, 2, 1), dbn(df * 8), act,
+		dconv(df*8, 1, 1, 0), "Sigmoid()",
+	}, embed)
 	write("Generator", "pipe", []string{
-		conv("ConvTranspose2d", lat, gf*8, 1, 0), bn(gf * 8), "ReLU()",
-		conv("ConvTranspose2d", gf*8, gf*4, 2, 1), bn(gf * 4), "ReLU()",
-		conv("ConvTranspose2d", gf*4, gf*2, 2, 1), bn(gf * 2), "ReLU()",
-		conv("ConvTranspose2d", gf*2, gf, 2, 1), bn(gf), "ReLU()",
+		conv("ConvTranspose2d", lat, gf*8, 1, 0), gbn(gf * 8), "ReLU()",
+		conv("ConvTranspose2d", gf*8, gf*4, 2, 1), gbn(gf * 4), "ReLU()",
+		conv("ConvTranspose2d", gf*4, gf*2, 2, 1), gbn(gf * 2), "ReLU()",
+		conv("ConvTranspose2d", gf*2, gf, 2, 1), gbn(gf), "ReLU()",
 		conv("ConvTranspose2d", gf, ch, 2, 1), "Tanh()",
-	})
+	}, "")
 	return b.String()
 }
