@@ -67,8 +67,6 @@ func applyPreset(name string, fs *flag.FlagSet) (dcgan.Config, error) {
 		return c, err
 	}
 	over := flag.NewFlagSet("preset", flag.ContinueOnError)
-	var dir string
-	over.StringVar(&dir, "dir", "", "")
 	bindGANConfig(over, &c)
 	recipeFlags(over, &c)
 	fs.Visit(func(f *flag.Flag) {

@@ -285,6 +285,15 @@ func (m *GAN) GenerateGames(z *tensors.Tensor, games []int) (*tensors.Tensor, er
 	return out, nil
 }
 
+// fromCheckpoint returns c as saved in a checkpoint, with the fields that
+// checkpoints from before they existed leave at 0 set to the tutorial's value.
+func (c Config) fromCheckpoint() Config {
+	if c.RealLabel == 0 {
+		c.RealLabel = 1
+	}
+	return c
+}
+
 // trainState is the loop state saved beside the variables.
 type trainState struct {
 	Step    int64   `json:"step"`
@@ -349,9 +358,7 @@ func (m *GAN) Load(dir *ckpt.Dir) (ckpt.Info, error) {
 	if err != nil {
 		return info, err
 	}
-	if st.Config.RealLabel == 0 { // checkpoints from before RealLabel existed
-		st.Config.RealLabel = 1
-	}
+	st.Config = st.Config.fromCheckpoint()
 	if st.Config.LatentSize != 0 {
 		if diff := m.Config.RecipeDiff(st.Config); len(diff) > 0 {
 			return info, fmt.Errorf("dcgan: %s was trained with another recipe; this run differs in %s: use another directory, or the run's own settings",
@@ -405,10 +412,7 @@ func SavedConfig(dir string) (Config, error) {
 		if err := json.Unmarshal(f.Extra, &st); err != nil || st.Config.LatentSize == 0 {
 			continue
 		}
-		if st.Config.RealLabel == 0 { // checkpoints from before RealLabel existed
-			st.Config.RealLabel = 1
-		}
-		return st.Config, nil
+		return st.Config.fromCheckpoint(), nil
 	}
 	return Config{}, fmt.Errorf("dcgan: no checkpoint with a saved configuration in %s: %w", dir, ckpt.ErrNoCheckpoint)
 }

@@ -11,13 +11,12 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/ml/model"
 
-	"github.com/arcade-go/arcade/envs/flappy"
 	"github.com/arcade-go/arcade/models/ckpt"
 	"github.com/arcade-go/arcade/models/nn"
 )
 
 // PolicyIdentity is the identity of the best-model checkpoints (online network only).
-var PolicyIdentity = ckpt.Identity{Model: "dqn-policy", Params: map[string]any{"frames": flappy.StackSize, "side": flappy.FrameSize, "actions": NumActions}}
+var PolicyIdentity = ckpt.Identity{Model: "dqn-policy", Params: networkParams}
 
 // BestDir is the sub-directory of a run's directory that keeps the best
 // model found by evaluation.

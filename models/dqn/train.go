@@ -20,8 +20,11 @@ import (
 	"github.com/arcade-go/arcade/models/ckpt"
 )
 
+// networkParams fix the Q-network's shapes: what a checkpoint is checked against.
+var networkParams = map[string]any{"frames": flappy.StackSize, "side": flappy.FrameSize, "actions": NumActions}
+
 // RunIdentity is the checkpoint identity of a DQN training run.
-var RunIdentity = ckpt.Identity{Model: "dqn", Params: map[string]any{"frames": flappy.StackSize, "side": flappy.FrameSize, "actions": NumActions}}
+var RunIdentity = ckpt.Identity{Model: "dqn", Params: networkParams}
 
 // replayFile is the replay memory's file in a run's directory (optional).
 const replayFile = "replay.bin"
