@@ -23,6 +23,7 @@ func trainDQN(args []string) error {
 	steps := fs.Int64("steps", 200000, "environment steps (decisions, all games together) to reach, counting earlier runs")
 	preset := fs.String("preset", "reference", "hyperparameters: reference (the OneFlow port), yenchenlin (epsilon 0.1->0.0001 over 3M steps) or fast")
 	double := fs.Bool("double", false, "Double DQN (overrides the preset)")
+	net := fs.String("net", "", "Q-network: reference (the port's) or small (strided, ~3x faster to train); default: the preset's")
 	games := fs.Int("games", 0, "games played side by side (0: the preset's)")
 	skip := fs.Int("frameskip", 0, "game frames per decision (0: the preset's)")
 	ratio := fs.Float64("ratio", -1, "environment steps per training iteration (0: one per decision of the games; -1: the preset's)")
@@ -51,6 +52,9 @@ func trainDQN(args []string) error {
 	}
 	if *double {
 		cfg.DoubleDQN = true
+	}
+	if *net != "" {
+		cfg.Net = *net
 	}
 	if *games > 0 {
 		cfg.Games = *games

@@ -34,7 +34,7 @@ type Actor struct {
 // NewActor returns an actor with games seeded from cfg.Seed and round (so a
 // resumed run plays new games), acting with weights w.
 func NewActor(backend compute.Backend, cfg Config, replay *Replay, w *Weights, round int64) (*Actor, error) {
-	p, err := NewPolicy(backend, w, cfg.FrameSkip)
+	p, err := NewPolicy(backend, w, cfg.Net, cfg.FrameSkip)
 	if err != nil {
 		return nil, err
 	}

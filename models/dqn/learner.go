@@ -38,7 +38,8 @@ type TrainStats struct {
 type Learner struct {
 	cfg   Config
 	store *model.Store
-	step  *model.Exec // training step
+	net   func(w, bn *model.Scope, x *Node) *Node // the Q-network cfg.Net names
+	step  *model.Exec                             // training step
 	iters int64       // training iterations done
 
 	discount []float32 // scratch: per-transition discount of a batch
@@ -52,14 +53,18 @@ func NewLearner(backend compute.Backend, cfg Config) (*Learner, error) {
 	}
 	store := model.NewStore()
 	configureStore(store, cfg.Seed, cfg.BNMomentum)
-	l := &Learner{cfg: cfg, store: store}
+	net, err := qNetwork(cfg.Net)
+	if err != nil {
+		return nil, err
+	}
+	l := &Learner{cfg: cfg, store: store, net: net}
 	// Create and initialise the online variables with one inference pass.
 	if err := exceptionToError(func() {
 		x := tensors.FromShape(shapes.Make(dtypes.Float32, 1, flappy.StackSize, flappy.FrameSize, flappy.FrameSize))
 		model.MustCallOnce(backend, store, func(s *model.Scope, x *Node) *Node {
 			on := s.At(OnlineScope)
 			nn.SetTraining(on, x.Graph(), false)
-			return QNet(on, on, x)
+			return net(on, on, x)
 		}, x)
 	}); err != nil {
 		return nil, fmt.Errorf("dqn: initialising the Q-network: %w", err)
@@ -95,7 +100,7 @@ func (l *Learner) trainGraph(scope *model.Scope, in []*Node) []*Node {
 
 	// Online network on s, training mode (batch statistics), as trainQNet.
 	nn.SetTraining(online, g, true)
-	q := QNet(online, online, s)                                      // [B,2]
+	q := l.net(online, online, s)                                     // [B,2]
 	qa := ReduceSum(Mul(q, OneHot(a, NumActions, dtypes.Float32)), 1) // [B]
 	loss := ReduceAllMean(Square(Sub(y, qa)))                         // []
 	optimizer.Adam().LearningRate(l.cfg.LR).Betas(l.cfg.Beta1, l.cfg.Beta2).
@@ -110,10 +115,10 @@ func (l *Learner) trainGraph(scope *model.Scope, in []*Node) []*Node {
 func (l *Learner) targetGraph(online, target *model.Scope, r, discount, s2 *Node) *Node {
 	g := s2.Graph()
 	nn.SetTraining(online, g, false)  // the shared batch norms, for the target network
-	qNext := QNet(target, online, s2) // [B,2]
+	qNext := l.net(target, online, s2) // [B,2]
 	var best *Node
 	if l.cfg.DoubleDQN {
-		aStar := ArgMax(QNet(online, online, s2), 1, dtypes.Int32)                 // [B]
+		aStar := ArgMax(l.net(online, online, s2), 1, dtypes.Int32)                // [B]
 		best = ReduceSum(Mul(qNext, OneHot(aStar, NumActions, dtypes.Float32)), 1) // [B]
 	} else {
 		best = ReduceMax(qNext, 1) // [B]

@@ -191,7 +191,7 @@ func TestParityWithPyTorch(t *testing.T) {
 	if n := ow.ParamCount(); n != 4207426 {
 		t.Errorf("online network has %d parameters, want 4,207,426", n)
 	}
-	pol, err := NewPolicy(kernel.Backend(), ow, 1)
+	pol, err := NewPolicy(kernel.Backend(), ow, NetReference, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

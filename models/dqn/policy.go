@@ -49,29 +49,37 @@ func (w *Weights) Keys() []string {
 // in its own store, and the frame skip it was trained with (game frames per
 // decision). Use one Policy per goroutine.
 type Policy struct {
-	FrameSkip int // game frames per decision: the action on the first, "do nothing" on the others
+	Net       string // the Q-network (Config.Net)
+	FrameSkip int    // game frames per decision: the action on the first, "do nothing" on the others
 
 	store  *model.Store
 	fwd    *model.Exec
 	loaded *Weights
 }
 
-// NewPolicy returns a policy holding weights w that decides every frameSkip
-// frames.
-func NewPolicy(backend compute.Backend, w *Weights, frameSkip int) (*Policy, error) {
+// NewPolicy returns a policy holding weights w of the Q-network named net
+// (Config.Net) that decides every frameSkip frames.
+func NewPolicy(backend compute.Backend, w *Weights, net string, frameSkip int) (*Policy, error) {
 	if frameSkip < 1 {
 		return nil, fmt.Errorf("dqn: policy frame skip %d, want >= 1", frameSkip)
 	}
+	qnet, err := qNetwork(net)
+	if err != nil {
+		return nil, err
+	}
+	if net == "" {
+		net = NetReference
+	}
 	store := model.NewStore()
 	configureStore(store, 0, BNMomentum)
-	p := &Policy{FrameSkip: frameSkip, store: store}
+	p := &Policy{Net: net, FrameSkip: frameSkip, store: store}
 	if err := p.Load(w); err != nil {
 		return nil, err
 	}
 	fwd, err := model.NewExec(backend, store, func(s *model.Scope, x *Node) *Node {
 		act := s.At(ActScope)
 		nn.SetTraining(act, x.Graph(), false)
-		return QNet(act, act, x)
+		return qnet(act, act, x)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("dqn: building the policy's network: %w", err)

@@ -26,11 +26,13 @@ const BestDir = "best"
 // that made it the best and what the policy needs to play.
 type bestModel struct {
 	EvalPoint
-	FrameSkip int `json:"frame_skip"` // 0 in files written before it was kept here
+	Net       string `json:"net,omitempty"` // Config.Net; "" in files written before it was kept: the reference's
+	FrameSkip int    `json:"frame_skip"`    // 0 in files written before it was kept here
 }
 
-// saveBest writes the online network w, evaluated at p, as the run's best model.
-func saveBest(runDir string, w *Weights, p EvalPoint, frameSkip int) error {
+// saveBest writes the online network w of Q-network net, evaluated at p, as
+// the run's best model.
+func saveBest(runDir string, w *Weights, p EvalPoint, net string, frameSkip int) error {
 	store, err := storeFromWeights(w)
 	if err != nil {
 		return err
@@ -39,7 +41,7 @@ func saveBest(runDir string, w *Weights, p EvalPoint, frameSkip int) error {
 	if err != nil {
 		return err
 	}
-	_, err = d.Save(store, p.Iters, bestModel{EvalPoint: p, FrameSkip: frameSkip})
+	_, err = d.Save(store, p.Iters, bestModel{EvalPoint: p, Net: net, FrameSkip: frameSkip})
 	return err
 }
 
@@ -83,26 +85,27 @@ func weightsFromStore(store *model.Store) (*Weights, error) {
 // LoadPolicy loads a trained Q-network from a run's directory: its best
 // model (which = "best", falling back to the latest checkpoint when there is
 // none) or its latest training checkpoint (which = "latest"). The policy
-// decides every FrameSkip frames, as the run trained it. It returns the
+// is the run's Q-network and decides every FrameSkip frames, as the run
+// trained it. It returns the
 // policy and the file it read.
 func LoadPolicy(backend compute.Backend, runDir, which string) (*Policy, string, error) {
 	if _, err := os.Stat(runDir); err != nil {
 		return nil, "", fmt.Errorf("dqn: run directory: %w", err)
 	}
 	var (
-		store     *model.Store
-		path      string
-		frameSkip int
-		err       error
+		store *model.Store
+		path  string
+		how   bestModel // the network and the frame skip
+		err   error
 	)
 	switch which {
 	case "best", "":
-		store, path, frameSkip, err = loadBest(runDir)
+		store, path, how, err = loadBest(runDir)
 		if errors.Is(err, ckpt.ErrNoCheckpoint) {
-			store, path, frameSkip, err = loadLatest(runDir)
+			store, path, how, err = loadLatest(runDir)
 		}
 	case "latest":
-		store, path, frameSkip, err = loadLatest(runDir)
+		store, path, how, err = loadLatest(runDir)
 	default:
 		return nil, "", fmt.Errorf("dqn: which = %q, want best or latest", which)
 	}
@@ -113,7 +116,7 @@ func LoadPolicy(backend compute.Backend, runDir, which string) (*Policy, string,
 	if err != nil {
 		return nil, "", fmt.Errorf("dqn: %s: %w", path, err)
 	}
-	p, err := NewPolicy(backend, w, frameSkip)
+	p, err := NewPolicy(backend, w, how.Net, how.FrameSkip)
 	if err != nil {
 		return nil, "", fmt.Errorf("dqn: %s: %w", path, err)
 	}
@@ -121,36 +124,36 @@ func LoadPolicy(backend compute.Backend, runDir, which string) (*Policy, string,
 }
 
 // loadLatest reads the online network of a run's newest loadable training
-// checkpoint, and the frame skip of its config.
-func loadLatest(runDir string) (*model.Store, string, int, error) {
+// checkpoint, and the network and frame skip of its config.
+func loadLatest(runDir string) (*model.Store, string, bestModel, error) {
 	d, err := ckpt.Open(runDir, RunIdentity, 3)
 	if err != nil {
-		return nil, "", 0, err
+		return nil, "", bestModel{}, err
 	}
 	store := model.NewStore()
 	var st trainState
 	info, err := d.Load(store, &st)
 	if err != nil {
-		return nil, "", 0, err
+		return nil, "", bestModel{}, err
 	}
-	return store, info.Path, st.Config.FrameSkip, nil
+	return store, info.Path, bestModel{Net: st.Config.Net, FrameSkip: st.Config.FrameSkip}, nil
 }
 
 // loadBest reads a run's best model (ckpt.ErrNoCheckpoint if it has none).
-func loadBest(runDir string) (*model.Store, string, int, error) {
+func loadBest(runDir string) (*model.Store, string, bestModel, error) {
 	bestDir := filepath.Join(runDir, BestDir)
 	if _, err := os.Stat(bestDir); err != nil {
-		return nil, "", 0, ckpt.ErrNoCheckpoint
+		return nil, "", bestModel{}, ckpt.ErrNoCheckpoint
 	}
 	d, err := ckpt.Open(bestDir, PolicyIdentity, 1)
 	if err != nil {
-		return nil, "", 0, err
+		return nil, "", bestModel{}, err
 	}
 	store := model.NewStore()
 	var b bestModel
 	info, err := d.Load(store, &b)
 	if err != nil {
-		return nil, "", 0, err
+		return nil, "", bestModel{}, err
 	}
 	if b.FrameSkip == 0 {
 		// Written before best models kept their frame skip: the run's.
@@ -164,5 +167,5 @@ func loadBest(runDir string) (*model.Store, string, int, error) {
 			}
 		}
 	}
-	return store, info.Path, b.FrameSkip, nil
+	return store, info.Path, b, nil
 }

@@ -197,6 +197,8 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.EpsilonStart = 2 }, "EpsilonStart"},
 		{func(c *Config) { c.TargetSync = 0 }, "TargetSync"},
 		{func(c *Config) { c.FrameSkip = 0 }, "FrameSkip"},
+		{func(c *Config) { c.Net = "big" }, "Net"},
+		{func(c *Config) { c.Net = "" }, "Net"},
 	}
 	for _, b := range bad {
 		c := Reference()

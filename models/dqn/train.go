@@ -2,6 +2,7 @@ package dqn
 
 import (
 	"bytes"
+	"encoding/json"
 	"context"
 	"errors"
 	"fmt"
@@ -194,6 +195,18 @@ func buildTrainer(backend compute.Backend, cfg Config, opt *TrainOptions, dir *c
 		return nil, err
 	}
 	t.st = trainState{Config: cfg, History: History{Best: -1}, NextEval: int64(cfg.EvalEvery)}
+	// A run of other hyperparameters (another network's shapes included) is
+	// refused by name before its weights are read.
+	if files, err := dir.List(); err == nil && len(files) > 0 {
+		if f, err := ckpt.ReadFile(files[0]); err == nil {
+			var saved trainState
+			if json.Unmarshal(f.Header.Extra, &saved) == nil {
+				if err := checkSameConfig(opt.Dir, saved.Config, cfg); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
 	var saved trainState
 	info, err := dir.Load(t.learner.Store(), &saved)
 	switch {
@@ -202,9 +215,10 @@ func buildTrainer(backend compute.Backend, cfg Config, opt *TrainOptions, dir *c
 	case err != nil:
 		return nil, err
 	default:
-		if diff := configDiff(saved.Config, cfg); diff != "" {
-			return nil, fmt.Errorf("dqn: %s holds a run with other hyperparameters (%s); use another directory or the same preset and options", opt.Dir, diff)
+		if err := checkSameConfig(opt.Dir, saved.Config, cfg); err != nil {
+			return nil, err
 		}
+		saved.Config = cfg
 		t.st = saved
 		t.learner.SetIterations(t.st.Iters)
 		fmt.Fprintf(opt.Out, "dqn: resuming %s at %d environment steps, %d training iterations\n", info.Path, t.st.Actor.Steps, t.st.Iters)
@@ -234,7 +248,7 @@ func buildTrainer(backend compute.Backend, cfg Config, opt *TrainOptions, dir *c
 	if err := t.actor.setState(t.st.Actor); err != nil {
 		return nil, err
 	}
-	if t.evalPolicy, err = NewPolicy(backend, actW, cfg.FrameSkip); err != nil {
+	if t.evalPolicy, err = NewPolicy(backend, actW, cfg.Net, cfg.FrameSkip); err != nil {
 		return nil, err
 	}
 	t.samplePCG = rand.NewPCG(uint64(cfg.Seed), 0x5a3b1e)
@@ -339,7 +353,7 @@ func (t *trainer) evaluate(stop func() bool) error {
 	}
 	if p.MeanScore > t.st.History.Best {
 		t.st.History.Best = p.MeanScore
-		return saveBest(t.opt.Dir, w, p, t.cfg.FrameSkip)
+		return saveBest(t.opt.Dir, w, p, t.cfg.Net, t.cfg.FrameSkip)
 	}
 	return nil
 }
@@ -411,6 +425,18 @@ func (t *trainer) save() error {
 }
 
 // configDiff names the fields in which two configs differ ("" if none).
+// checkSameConfig refuses to resume the run in dir, saved with config saved,
+// with config cfg when their hyperparameters differ, naming the fields.
+func checkSameConfig(dir string, saved, cfg Config) error {
+	if saved.Net == "" { // saved before Config.Net: the port's network
+		saved.Net = NetReference
+	}
+	if diff := configDiff(saved, cfg); diff != "" {
+		return fmt.Errorf("dqn: %s holds a run with other hyperparameters (%s); use another directory or the same preset and options", dir, diff)
+	}
+	return nil
+}
+
 func configDiff(a, b Config) string {
 	var diffs []string
 	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/arcade-go/arcade/envs/flappy"
 	"github.com/arcade-go/arcade/kernel"
 	"github.com/arcade-go/arcade/models/ckpt"
 )
@@ -91,14 +92,20 @@ func TestTrainResumesAndRefusesOtherConfigs(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "Gamma") {
 		t.Fatalf("other hyperparameters: %v", err)
 	}
+	other = cfg
+	other.Net = NetReference
+	_, err = Train(context.Background(), kernel.Backend(), other, TrainOptions{Dir: dir, Steps: 64, Out: &out})
+	if err == nil || !strings.Contains(err.Error(), "Net: saved small, now reference") {
+		t.Fatalf("other network: %v", err)
+	}
 
 	// The trained policy loads and plays.
 	p, _, err := LoadPolicy(kernel.Backend(), dir, "latest")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.FrameSkip != cfg.FrameSkip {
-		t.Fatalf("policy frame skip %d, want the run's %d", p.FrameSkip, cfg.FrameSkip)
+	if p.FrameSkip != cfg.FrameSkip || p.Net != NetSmall {
+		t.Fatalf("policy frame skip %d, network %q, want the run's %d, %q", p.FrameSkip, p.Net, cfg.FrameSkip, NetSmall)
 	}
 	stats, frames, err := Play(p, PlayOptions{Episodes: 1, MaxPipes: 1, GIFFrames: 3})
 	if err != nil || len(stats) != 1 || len(frames) != 3 || frames[0].Bounds().Dx() != 288 || frames[0].Bounds().Dy() != 512 {
@@ -108,8 +115,17 @@ func TestTrainResumesAndRefusesOtherConfigs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if best.FrameSkip != cfg.FrameSkip {
-		t.Fatalf("best model's frame skip %d, want the run's %d", best.FrameSkip, cfg.FrameSkip)
+	if best.FrameSkip != cfg.FrameSkip || best.Net != NetSmall {
+		t.Fatalf("best model's frame skip %d, network %q, want the run's %d, %q", best.FrameSkip, best.Net, cfg.FrameSkip, NetSmall)
+	}
+	// A policy file read as the other network is refused with an error.
+	wrong, err := NewPolicy(kernel.Backend(), best.loaded, NetReference, 1)
+	if err == nil {
+		_, err = wrong.Q(make([]float32, flappy.ObservationSize), 1)
+	}
+	t.Logf("small-network weights as the reference network: %v", err)
+	if err == nil {
+		t.Fatal("small-network weights played as the reference network: no error")
 	}
 }
 
