@@ -40,7 +40,7 @@ type Learner struct {
 	store *model.Store
 	net   func(w, bn *model.Scope, x *Node) *Node // the Q-network cfg.Net names
 	step  *model.Exec                             // training step
-	iters int64       // training iterations done
+	iters int64                                   // training iterations done
 
 	discount []float32 // scratch: per-transition discount of a batch
 }
@@ -114,7 +114,7 @@ func (l *Learner) trainGraph(scope *model.Scope, in []*Node) []*Node {
 // terminal. y carries no gradient.
 func (l *Learner) targetGraph(online, target *model.Scope, r, discount, s2 *Node) *Node {
 	g := s2.Graph()
-	nn.SetTraining(online, g, false)  // the shared batch norms, for the target network
+	nn.SetTraining(online, g, false)   // the shared batch norms, for the target network
 	qNext := l.net(target, online, s2) // [B,2]
 	var best *Node
 	if l.cfg.DoubleDQN {
