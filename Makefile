@@ -31,7 +31,7 @@ TEST_JUPYTER_DATA_DIR ?= $(CURDIR)/runs/jupyter-test
 
 comma := ,
 
-.PHONY: gan-study all arcade help notebook notebook-guard serve git-filter test test-go test-notebooks test-browser test-interrupt vet tools kernel info deps deps-test deps-browser bench clean
+.PHONY: gan-study dqn-study all arcade help notebook notebook-guard serve git-filter test test-go test-notebooks test-browser test-interrupt vet tools kernel info deps deps-test deps-browser bench clean
 
 # `make` alone builds the arcade command into bin/ (this works where Go's
 # go.env says GOTOOLCHAIN=local, as Debian's and Ubuntu's packaged Go do: the
@@ -208,6 +208,13 @@ test-interrupt: deps-test
 # interrupted run resumes) and prints the table. Tens of minutes per run.
 gan-study:
 	$(GO) run ./models/dcgan/study
+
+# dqn-study trains the DQN runs of models/dqn/README.md's table, 45 minutes of
+# both cores each (runs with a record in models/dqn/study/results are not
+# trained again; an interrupted run resumes), lets each best model play unseen
+# games, and prints the table and draws the learning curves.
+dqn-study:
+	$(GO) run ./models/dqn/study
 
 # ---------------------------------------------------------------- benchmarks
 # >>> bench (owned by the nn/bench helper)

@@ -306,12 +306,19 @@ func writeCurves(out string, recs []record) error {
 	}
 	byTime := plots.Curves{Title: "DQN: mean greedy evaluation score", XLabel: "minutes of training (2 cores)", YLabel: "score (pipes)"}
 	bySteps := plots.Curves{Title: "DQN: mean greedy evaluation score", XLabel: "environment steps (decisions, all games)", YLabel: "score (pipes)"}
+	var lastMinute, lastStep float64
 	for _, r := range recs {
 		for _, e := range r.Evals {
 			byTime.Add(r.Name, e.Minutes, e.MeanScore)
 			bySteps.Add(r.Name, float64(e.EnvSteps), e.MeanScore)
+			lastMinute, lastStep = max(lastMinute, e.Minutes), max(lastStep, float64(e.EnvSteps))
 		}
 	}
+	target := fmt.Sprintf("a mean of %d", Target)
+	byTime.Add(target, 0, Target)
+	byTime.Add(target, lastMinute, Target)
+	bySteps.Add(target, 0, Target)
+	bySteps.Add(target, lastStep, Target)
 	for name, c := range map[string]plots.Curves{"curves-minutes.png": byTime, "curves-steps.png": bySteps} {
 		b, err := c.PNG(800, 450)
 		if err != nil {
