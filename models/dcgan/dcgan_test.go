@@ -17,6 +17,7 @@ import (
 	"github.com/arcade-go/arcade/envs/atari"
 	"github.com/arcade-go/arcade/kernel"
 	"github.com/arcade-go/arcade/models/ckpt"
+	"github.com/arcade-go/arcade/models/nn"
 )
 
 func TestConfigValidate(t *testing.T) {
@@ -453,5 +454,48 @@ func TestDescribeStable(t *testing.T) {
 	}
 	if strings.Contains(got[:strings.Index(got, "Generator(")], "BatchNorm2d") {
 		t.Errorf("the stable discriminator has no BatchNorm:\n%s", got)
+	}
+}
+
+// TestStateDictIsTheGraphsVariables checks the one declaration of the networks
+// (layers.go) against the variables the graphs create: every state_dict entry
+// is a variable of its network's scope with the entry's shape, and every
+// variable there is an entry.
+func TestStateDictIsTheGraphsVariables(t *testing.T) {
+	for name, cfg := range map[string]Config{"tutorial": Tutorial(), "stable": Stable()} {
+		m, err := New(kernel.Backend(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.ensureVariables(); err != nil {
+			t.Fatal(err)
+		}
+		for _, net := range []string{GeneratorScope, DiscriminatorScope} {
+			entries, err := StateDict(cfg, net)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]string{}
+			for _, e := range entries {
+				want[e.Key] = e.Shape.String()
+			}
+			root := m.Store.RootScope().At("%s", net)
+			got := map[string]string{}
+			for v := range root.IterVariables() {
+				if key := nn.StateDictKey(root, v); key != "" {
+					got[key] = v.Shape().String()
+				}
+			}
+			for k, s := range want {
+				if got[k] != s {
+					t.Errorf("%s %s: state_dict entry %s %s, graph variable %q", name, net, k, s, got[k])
+				}
+			}
+			for k := range got {
+				if _, ok := want[k]; !ok {
+					t.Errorf("%s %s: graph variable %s is not in the state_dict", name, net, k)
+				}
+			}
+		}
 	}
 }

@@ -2,7 +2,6 @@ package dcgan
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -32,27 +31,29 @@ const (
 // thousands of steps to tell the games apart). games is ignored otherwise
 // (nil is fine).
 //
-// With GenFilters = 64 (the tutorial) the shapes are as commented.
+// The layers are declared in generatorLayers (layers.go), with their shapes.
 func Generator(s *model.Scope, z, games *Node, cfg Config) *Node {
 	pipe := s.At("pipe")
-	f := cfg.GenFilters
-	norm := func(name string, x *Node) *Node { // BatchNorm, then the game's scale and shift
-		x = nn.BatchNorm2D(pipe.At("%s", name), x)
-		if cfg.Conditional {
-			x = gameAffine(pipe.At("%s", name), x, games)
+	x := z
+	for _, l := range generatorLayers(cfg) {
+		ls := pipe.At("%d", l.index)
+		switch l.kind {
+		case convTranspose:
+			x = nn.ConvTranspose2D(ls, x, l.out, kernelSize, l.stride, l.pad, true)
+		case batchNorm: // then the game's scale and shift
+			x = nn.BatchNorm2D(ls, x)
+			if cfg.Conditional {
+				x = gameAffine(ls, x, games)
+			}
+		case relu:
+			x = nn.ReLU(x)
+		case tanh:
+			x = Tanh(x)
+		default:
+			panic(fmt.Sprintf("dcgan.Generator: layer %d: unexpected kind %d", l.index, l.kind))
 		}
-		return nn.ReLU(x)
 	}
-	x := nn.ConvTranspose2D(pipe.At("0"), z, f*8, 4, 1, 0, true)          // [B,512,4,4]
-	x = norm("1", x)                                                      // pipe.1 BN, pipe.2 ReLU
-	x = nn.ConvTranspose2D(pipe.At("3"), x, f*4, 4, 2, 1, true)           // [B,256,8,8]
-	x = norm("4", x)                                                      // pipe.4 BN, pipe.5 ReLU
-	x = nn.ConvTranspose2D(pipe.At("6"), x, f*2, 4, 2, 1, true)           // [B,128,16,16]
-	x = norm("7", x)                                                      // pipe.7 BN, pipe.8 ReLU
-	x = nn.ConvTranspose2D(pipe.At("9"), x, f, 4, 2, 1, true)             // [B,64,32,32]
-	x = norm("10", x)                                                     // pipe.10 BN, pipe.11 ReLU
-	x = nn.ConvTranspose2D(pipe.At("12"), x, cfg.Channels, 4, 2, 1, true) // [B,3,64,64]
-	return Tanh(x)                                                        // pipe.13
+	return x // [B,3,64,64]
 }
 
 // gameAffine is the per-game part of a conditional BatchNorm: x*(1+scale[game]) + shift[game].
@@ -80,36 +81,40 @@ func gameAffine(s *model.Scope, x, games *Node) *Node {
 // "conv_pipe/embed/weight" [NumGames, 8*DiscrFilters], starting at 0).
 func Discriminator(s *model.Scope, x, games *Node, cfg Config) *Node {
 	pipe := s.At("conv_pipe")
-	f := cfg.DiscrFilters
 	if cfg.SpectralNorm > 0 {
 		pipe.SetParam(nn.ParamSpectralNorm, cfg.SpectralNorm)
 	}
-	act := func(x *Node) *Node {
-		if cfg.LeakySlope > 0 {
-			return nn.LeakyReLU(x, cfg.LeakySlope)
-		}
-		return nn.ReLU(x)
-	}
-	norm := func(name string, x *Node) *Node {
-		if cfg.SpectralNorm > 0 {
-			return x
-		}
-		return nn.BatchNorm2D(pipe.At("%s", name), x)
-	}
 	batch := x.Shape().Dimensions[0]
-	x = act(nn.Conv2D(pipe.At("0"), x, f, 4, 2, 1, true))                  // [B,64,32,32], conv_pipe.1 ReLU
-	x = act(norm("3", nn.Conv2D(pipe.At("2"), x, f*2, 4, 2, 1, true)))     // [B,128,16,16]
-	x = act(norm("6", nn.Conv2D(pipe.At("5"), x, f*4, 4, 2, 1, true)))     // [B,256,8,8]
-	h := act(norm("9", nn.Conv2D(pipe.At("8"), x, f*8, 4, 2, 1, true)))    // [B,512,4,4]
-	logit := Reshape(nn.Conv2D(pipe.At("11"), h, 1, 4, 1, 0, true), batch) // [B]
-	if cfg.Conditional {
-		zero := func(g *Graph, sh shapes.Shape) *Node { return Zeros(g, sh) }
-		embed := pipe.At("embed").WithInitializer(zero).
-			VariableWithShape("weight", shapes.Make(h.DType(), NumGames, f*8)).NodeValue(h.Graph())
-		features := ReduceSum(h, 2, 3)                                        // [B,512]
-		logit = Add(logit, ReduceSum(Mul(MatMul(games, embed), features), 1)) // [B]
+	var features *Node // the input of the last convolution: [B,512,4,4]
+	for _, l := range discriminatorLayers(cfg) {
+		ls := pipe.At("%d", l.index)
+		switch l.kind {
+		case conv:
+			features = x
+			x = nn.Conv2D(ls, x, l.out, kernelSize, l.stride, l.pad, true)
+		case batchNorm:
+			x = nn.BatchNorm2D(ls, x)
+		case relu:
+			if cfg.LeakySlope > 0 {
+				x = nn.LeakyReLU(x, cfg.LeakySlope)
+			} else {
+				x = nn.ReLU(x)
+			}
+		case sigmoid: // on the logit [B] (view(-1)), plus the game's projection
+			logit := Reshape(x, batch) // [B]
+			if cfg.Conditional {
+				zero := func(g *Graph, sh shapes.Shape) *Node { return Zeros(g, sh) }
+				embed := pipe.At("embed").WithInitializer(zero).
+					VariableWithShape("weight", shapes.Make(x.DType(), NumGames, cfg.DiscrFilters*8)).NodeValue(x.Graph())
+				sum := ReduceSum(features, 2, 3)                                 // [B,512]
+				logit = Add(logit, ReduceSum(Mul(MatMul(games, embed), sum), 1)) // [B]
+			}
+			x = Sigmoid(logit)
+		default:
+			panic(fmt.Sprintf("dcgan.Discriminator: layer %d: unexpected kind %d", l.index, l.kind))
+		}
 	}
-	return Sigmoid(logit) // conv_pipe.12, view(-1): [B]
+	return x // [B]
 }
 
 // BCE is torch.nn.BCELoss on probabilities p [B] against a constant label
@@ -127,75 +132,4 @@ func BCE(p *Node, label float64) *Node {
 		l = Add(MulScalar(clamp(Log(p)), label), MulScalar(clamp(Log(OneMinus(p))), 1-label))
 	}
 	return Neg(ReduceAllMean(l))
-}
-
-// Describe prints the two networks the way PyTorch's print(net) does. The
-// stable recipe's additions print as the PyTorch modules that would hold
-// them: a spectrally normalised conv as SpectralNorm(Conv2d(...)) (its
-// BatchNorms are gone; layers keep the tutorial's indices), a conditional
-// BatchNorm as ConditionalBatchNorm2d, and D's game projection as an
-// Embedding.
-func Describe(cfg Config) string {
-	var b strings.Builder
-	gf, df, lat, ch := cfg.GenFilters, cfg.DiscrFilters, cfg.LatentSize, cfg.Channels
-	act := "ReLU()"
-	if cfg.LeakySlope > 0 {
-		act = fmt.Sprintf("LeakyReLU(negative_slope=%g)", cfg.LeakySlope)
-	}
-	conv := func(kind string, in, out, stride, pad int) string {
-		s := fmt.Sprintf("%s(%d, %d, kernel_size=(4, 4), stride=(%d, %d)", kind, in, out, stride, stride)
-		if pad > 0 {
-			s += fmt.Sprintf(", padding=(%d, %d)", pad, pad)
-		}
-		return s + ")"
-	}
-	dconv := func(in, out, stride, pad int) string {
-		if cfg.SpectralNorm > 0 {
-			return "SpectralNorm(" + conv("Conv2d", in, out, stride, pad) + ")"
-		}
-		return conv("Conv2d", in, out, stride, pad)
-	}
-	bn := func(n int) string {
-		return fmt.Sprintf("BatchNorm2d(%d, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)", n)
-	}
-	gbn := func(n int) string {
-		if cfg.Conditional {
-			return fmt.Sprintf("ConditionalBatchNorm2d(%d, games=%d, eps=1e-05, momentum=0.1)", n, NumGames)
-		}
-		return bn(n)
-	}
-	dbn := func(n int) string {
-		if cfg.SpectralNorm > 0 {
-			return ""
-		}
-		return bn(n)
-	}
-	write := func(name, pipe string, layers []string, extra string) {
-		fmt.Fprintf(&b, "%s(\n  (%s): Sequential(\n", name, pipe)
-		for i, l := range layers {
-			if l != "" {
-				fmt.Fprintf(&b, "    (%d): %s\n", i, l)
-			}
-		}
-		b.WriteString("  )\n" + extra + ")\n")
-	}
-	embed := ""
-	if cfg.Conditional {
-		embed = fmt.Sprintf("  (embed): Embedding(%d, %d)\n", NumGames, df*8)
-	}
-	write("Discriminator", "conv_pipe", []string{
-		dconv(ch, df, 2, 1), act,
-		dconv(df, df*2, 2, 1), dbn(df * 2), act,
-		dconv(df*2, df*4, 2, 1), dbn(df * 4), act,
-		dconv(df*4, df*8, 2, 1), dbn(df * 8), act,
-		dconv(df*8, 1, 1, 0), "Sigmoid()",
-	}, embed)
-	write("Generator", "pipe", []string{
-		conv("ConvTranspose2d", lat, gf*8, 1, 0), gbn(gf * 8), "ReLU()",
-		conv("ConvTranspose2d", gf*8, gf*4, 2, 1), gbn(gf * 4), "ReLU()",
-		conv("ConvTranspose2d", gf*4, gf*2, 2, 1), gbn(gf * 2), "ReLU()",
-		conv("ConvTranspose2d", gf*2, gf, 2, 1), gbn(gf), "ReLU()",
-		conv("ConvTranspose2d", gf, ch, 2, 1), "Tanh()",
-	}, "")
-	return b.String()
 }
