@@ -39,7 +39,7 @@ util() {
 	log=$(mktemp)
 	nvidia-smi --query-gpu=utilization.gpu --format=csv,noheader,nounits -lms 100 >"$log" &
 	local smi=$!
-	bin/arcade-bench -device cuda -python "$PYTHON" -models "$model" -only "$side" \
+	bin/arcade-bench -device cuda -threads "$(nproc)" -python "$PYTHON" -models "$model" -only "$side" \
 		-steps "$STEPS" -warmup "$WARMUP" "$@" >/dev/null
 	kill "$smi" 2>/dev/null || true
 	wait "$smi" 2>/dev/null || true
@@ -60,7 +60,7 @@ run() {
 	export GOMLX_BACKEND=${GOMLX_BACKEND:-xla:cuda}
 	nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 	"$PYTHON" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, torch.cuda.get_device_name(0))'
-	bin/arcade-bench -device cuda -python "$PYTHON" -steps "$STEPS" -warmup "$WARMUP" "$@"
+	bin/arcade-bench -device cuda -threads "$(nproc)" -python "$PYTHON" -steps "$STEPS" -warmup "$WARMUP" "$@"
 	for m in dcgan dqn; do
 		util "$m" go "$@"
 		util "$m" torch "$@"

@@ -1,16 +1,25 @@
 // Command bench times one training step of the two Arcade models, in Go (GoMLX
 // on this process's backend, models/nn layers) and in PyTorch (torch_step.py),
-// side by side in one run on the same number of cores, and prints per model:
+// side by side in one run on the same number of cores, at 1 thread and at all
+// cores (-threads), and prints per model and thread count:
 //
-//	BENCH model=dcgan go_s=... torch_s=... ratio=... go_rss_mb=... torch_rss_mb=... gflop=... go_gflops=... torch_gflops=...
+//	BENCH model=dcgan threads=2 go_s=... torch_s=... ratio=... go_rss_mb=... torch_rss_mb=... gflop=... go_gflops=... torch_gflops=...
 //
+// then per model the speed-up of each side from the fewest to the most threads:
+//
+//	SPEEDUP model=dcgan threads=1->2 go=1.02 torch=1.35
+//
+// PyTorch's OpenMP threads wait passively (OMP_WAIT_POLICY=PASSIVE) unless
+// -torch-omp-wait says otherwise: spinning threads steal the cores from each
+// other and from Go's when the machine has anything else to do, which makes
+// PyTorch look slower than it is.
 // go_s and torch_s are medians of -steps steps after -warmup steps, ratio is
 // go_s/torch_s, RSS is each child process's peak resident set (getrusage),
 // go_cpu_s/torch_cpu_s the CPU time (all threads) per timed step, a figure
 // that a loaded machine disturbs less than wall time.
 // Each side runs in its own child process, one after the other.
 //
-//	go run ./bench                    # both models, all cores
+//	go run ./bench                    # dcgan, dqn and dqn-small, at 1 thread and all cores
 //	go run ./bench -models dqn -threads 2 -steps 20
 //	go run ./bench -device cuda       # XLA CUDA vs PyTorch CUDA (see gpu.sh)
 package main
@@ -35,19 +44,20 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/arcade-go/arcade/kernel"
+	"github.com/arcade-go/arcade/models/dqn"
 )
 
 var (
-	flagModels      = flag.String("models", "dcgan,dqn", "comma-separated models to time: dcgan, dqn")
+	flagModels      = flag.String("models", "dcgan,dqn,dqn-small", "comma-separated models to time: dcgan, dqn (the reference's Q-network), dqn-small (the fast preset's)")
 	flagSteps       = flag.Int("steps", 10, "timed steps (the median is reported)")
 	flagWarmup      = flag.Int("warmup", 3, "untimed steps first (compilation, caches)")
-	flagThreads     = flag.Int("threads", runtime.NumCPU(), "cores for each side: GOMAXPROCS for Go, torch.set_num_threads for PyTorch")
+	flagThreads     = flag.String("threads", fmt.Sprintf("1,%d", runtime.NumCPU()), "comma-separated thread counts, each run on both sides: GOMAXPROCS for Go, torch.set_num_threads for PyTorch")
 	flagPython      = flag.String("python", "/usr/bin/python3", "Python with PyTorch")
 	flagDevice      = flag.String("device", "cpu", "cpu, or cuda (Go on XLA CUDA via GOMLX_BACKEND=xla:cuda, PyTorch on CUDA)")
 	flagSide        = flag.String("side", "", "internal: run one side (go) of one model in this process")
 	flagOnly        = flag.String("only", "", "run only one side: go or torch (default both)")
 	flagProfile     = flag.String("cpuprofile", "", "with -side go: write a CPU profile of the timed steps")
-	flagOMPWait     = flag.String("torch-omp-wait", "", "OMP_WAIT_POLICY for PyTorch (PASSIVE helps it a lot on a loaded machine; default: the library's)")
+	flagOMPWait     = flag.String("torch-omp-wait", "PASSIVE", "OMP_WAIT_POLICY for PyTorch: PASSIVE (the fair default), ACTIVE, or empty for the library's (spinning)")
 	flagLayerFilter = flag.String("layer", "", "with -side go -layers: only layers whose name contains this")
 	flagLayers      = flag.Bool("layers", false, "time each layer alone (forward + input and weight gradients), Go then PyTorch")
 )
@@ -75,13 +85,50 @@ func main() {
 		}
 		return
 	}
+	threads, err := threadCounts(*flagThreads)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
 	for _, m := range strings.Split(*flagModels, ",") {
-		if err := benchModel(strings.TrimSpace(m)); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
+		m = strings.TrimSpace(m)
+		var first, last pair
+		for i, n := range threads {
+			r, err := benchModel(m, n)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "bench:", err)
+				os.Exit(1)
+			}
+			if i == 0 {
+				first = r
+			}
+			last = r
+		}
+		if len(threads) > 1 {
+			fmt.Printf("SPEEDUP model=%s threads=%d->%d go=%.2f torch=%.2f\n", m, threads[0], threads[len(threads)-1],
+				safeDiv(first.goRes.median, last.goRes.median), safeDiv(first.torchRes.median, last.torchRes.median))
 		}
 	}
 }
+
+// threadCounts parses -threads: distinct positive counts, in increasing order.
+func threadCounts(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-threads %q: want positive thread counts separated by commas, e.g. 1,2", s)
+		}
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// pair is one model's figures at one thread count, both sides.
+type pair struct{ goRes, torchRes result }
 
 // result is what a child reports: the median step time and its peak RSS.
 type result struct {
@@ -90,15 +137,16 @@ type result struct {
 	rssMB  float64
 }
 
-func benchModel(m string) error {
-	if m != "dcgan" && m != "dqn" {
-		return fmt.Errorf("unknown model %q (want dcgan or dqn)", m)
+// benchModel times model m on both sides with the given threads and prints its BENCH line.
+func benchModel(m string, threads int) (pair, error) {
+	if m != "dcgan" && m != "dqn" && m != "dqn-small" {
+		return pair{}, fmt.Errorf("unknown model %q (want dcgan, dqn or dqn-small)", m)
 	}
 	load, _ := os.ReadFile("/proc/loadavg")
-	fmt.Printf("# %s: %d threads, %d warm-up + %d timed steps, device %s, load %s", m, *flagThreads, *flagWarmup, *flagSteps, *flagDevice, load)
+	fmt.Printf("# %s: %d threads, %d warm-up + %d timed steps, device %s, PyTorch OMP_WAIT_POLICY=%q, load %s", m, threads, *flagWarmup, *flagSteps, *flagDevice, *flagOMPWait, load)
 	self, err := os.Executable()
 	if err != nil {
-		return err
+		return pair{}, err
 	}
 	var goRes, torchRes result
 	if *flagOnly != "torch" {
@@ -107,24 +155,24 @@ func benchModel(m string) error {
 			args = append(args, "-cpuprofile", *flagProfile)
 		}
 		cmd := exec.Command(self, args...)
-		cmd.Env = append(os.Environ(), fmt.Sprintf("GOMAXPROCS=%d", *flagThreads))
+		cmd.Env = append(os.Environ(), fmt.Sprintf("GOMAXPROCS=%d", threads))
 		if *flagDevice == "cuda" && os.Getenv(kernel.BackendEnv) == "" {
 			cmd.Env = append(cmd.Env, kernel.BackendEnv+"=xla:cuda")
 		}
 		if goRes, err = runChild(cmd); err != nil {
-			return fmt.Errorf("go side of %s: %w", m, err)
+			return pair{}, fmt.Errorf("go side of %s: %w", m, err)
 		}
 	}
 	if *flagOnly != "go" {
 		script := filepath.Join(sourceDir(), "torch_step.py")
 		cmd := exec.Command(*flagPython, script, "--model", m, "--steps", strconv.Itoa(*flagSteps),
-			"--warmup", strconv.Itoa(*flagWarmup), "--threads", strconv.Itoa(*flagThreads), "--device", *flagDevice)
-		cmd.Env = append(os.Environ(), fmt.Sprintf("OMP_NUM_THREADS=%d", *flagThreads), fmt.Sprintf("OPENBLAS_NUM_THREADS=%d", *flagThreads))
+			"--warmup", strconv.Itoa(*flagWarmup), "--threads", strconv.Itoa(threads), "--device", *flagDevice)
+		cmd.Env = append(os.Environ(), fmt.Sprintf("OMP_NUM_THREADS=%d", threads), fmt.Sprintf("OPENBLAS_NUM_THREADS=%d", threads))
 		if *flagOMPWait != "" {
 			cmd.Env = append(cmd.Env, "OMP_WAIT_POLICY="+*flagOMPWait)
 		}
 		if torchRes, err = runChild(cmd); err != nil {
-			return fmt.Errorf("torch side of %s: %w", m, err)
+			return pair{}, fmt.Errorf("torch side of %s: %w", m, err)
 		}
 	}
 	gf := gflopPerStep(m)
@@ -136,10 +184,10 @@ func benchModel(m string) error {
 	if *flagDevice != "cpu" {
 		dev = " device=" + *flagDevice
 	}
-	fmt.Printf("BENCH model=%s%s go_s=%.4f torch_s=%.4f ratio=%.2f go_rss_mb=%.0f torch_rss_mb=%.0f gflop=%.2f go_gflops=%.1f torch_gflops=%.1f go_cpu_s=%.3f torch_cpu_s=%.3f\n",
-		m, dev, goRes.median, torchRes.median, ratio, goRes.rssMB, torchRes.rssMB, gf, safeDiv(gf, goRes.median), safeDiv(gf, torchRes.median),
+	fmt.Printf("BENCH model=%s%s threads=%d go_s=%.4f torch_s=%.4f ratio=%.2f go_rss_mb=%.0f torch_rss_mb=%.0f gflop=%.2f go_gflops=%.1f torch_gflops=%.1f go_cpu_s=%.3f torch_cpu_s=%.3f\n",
+		m, dev, threads, goRes.median, torchRes.median, ratio, goRes.rssMB, torchRes.rssMB, gf, safeDiv(gf, goRes.median), safeDiv(gf, torchRes.median),
 		goRes.cpu, torchRes.cpu)
-	return nil
+	return pair{goRes, torchRes}, nil
 }
 
 // benchLayers runs the per-layer timings of both sides, each in a child.
@@ -149,16 +197,21 @@ func benchLayers() error {
 		return err
 	}
 	load, _ := os.ReadFile("/proc/loadavg")
-	fmt.Printf("# layers: %d threads, load %s", *flagThreads, load)
+	threads, err := threadCounts(*flagThreads)
+	if err != nil {
+		return err
+	}
+	n := threads[len(threads)-1]
+	fmt.Printf("# layers: %d threads, load %s", n, load)
 	steps, warm := strconv.Itoa(*flagSteps), strconv.Itoa(*flagWarmup)
 	goCmd := exec.Command(self, "-side", "go", "-layers", "-steps", steps, "-warmup", warm)
-	goCmd.Env = append(os.Environ(), fmt.Sprintf("GOMAXPROCS=%d", *flagThreads))
+	goCmd.Env = append(os.Environ(), fmt.Sprintf("GOMAXPROCS=%d", n))
 	goCmd.Stdout, goCmd.Stderr = os.Stdout, os.Stderr
 	if err := goCmd.Run(); err != nil {
 		return err
 	}
 	pyCmd := exec.Command(*flagPython, filepath.Join(sourceDir(), "torch_step.py"), "--layers",
-		"--steps", steps, "--warmup", warm, "--threads", strconv.Itoa(*flagThreads), "--device", *flagDevice)
+		"--steps", steps, "--warmup", warm, "--threads", strconv.Itoa(n), "--device", *flagDevice)
 	pyCmd.Stdout, pyCmd.Stderr = os.Stdout, os.Stderr
 	return pyCmd.Run()
 }
@@ -254,8 +307,12 @@ func runGoSide(m string) error {
 			}
 			return err
 		}
-	case "dqn":
-		exec, err := model.NewExec(backend, store, dqnStep)
+	case "dqn", "dqn-small":
+		qnet := dqn.QNet
+		if m == "dqn-small" {
+			qnet = dqn.SmallQNet
+		}
+		exec, err := model.NewExec(backend, store, dqnStep(qnet))
 		if err != nil {
 			return err
 		}

@@ -7,7 +7,6 @@ import (
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/arcade-go/arcade/models/dcgan"
-	"github.com/arcade-go/arcade/models/dqn"
 	"github.com/arcade-go/arcade/models/nn"
 )
 
@@ -32,24 +31,27 @@ func dcganStep(s *model.Scope, real, z *Node) []*Node {
 	return []*Node{dLoss, gLoss}
 }
 
-// dqnStep: target forward (inference mode) on s', then the online update.
-// Inputs s [32,4,64,64], a [32] int32, r [32], terminal [32], s' [32,4,64,64].
-func dqnStep(sc *model.Scope, in []*Node) []*Node {
-	st, a, r, term, s2 := in[0], in[1], in[2], in[3], in[4]
-	g := st.Graph()
-	sc.Store().SetTraining(g, true)
-	online, target := sc.At("online"), sc.At("target")
-	// As the reference and models/dqn: the target network shares the online
-	// network's batch norms and runs them in inference mode.
-	nn.SetTraining(online, g, false)
-	qNext := dqn.QNet(target, online, s2) // [32,2]
-	y := StopGradient(Add(r, Mul(MulScalar(OneMinus(term), 0.99), ReduceMax(qNext, 1))))
-	nn.SetTraining(online, g, true)
-	q := dqn.QNet(online, online, st) // [32,2]
-	qa := ReduceSum(Mul(q, OneHot(a, 2, dtypes.Float32)), 1)
-	loss := ReduceAllMean(Square(Sub(y, qa)))
-	optimizer.Adam().LearningRate(2e-4).Betas(0.9, 0.999).Epsilon(1e-8).Done().UpdateGraph(online, g, loss)
-	return []*Node{loss}
+// dqnStep returns the DQN learner's step on network qnet: target forward
+// (inference mode) on s', then the online update. Inputs s [32,4,64,64],
+// a [32] int32, r [32], terminal [32], s' [32,4,64,64].
+func dqnStep(qnet func(w, bn *model.Scope, x *Node) *Node) func(sc *model.Scope, in []*Node) []*Node {
+	return func(sc *model.Scope, in []*Node) []*Node {
+		st, a, r, term, s2 := in[0], in[1], in[2], in[3], in[4]
+		g := st.Graph()
+		sc.Store().SetTraining(g, true)
+		online, target := sc.At("online"), sc.At("target")
+		// As the reference and models/dqn: the target network shares the online
+		// network's batch norms and runs them in inference mode.
+		nn.SetTraining(online, g, false)
+		qNext := qnet(target, online, s2) // [32,2]
+		y := StopGradient(Add(r, Mul(MulScalar(OneMinus(term), 0.99), ReduceMax(qNext, 1))))
+		nn.SetTraining(online, g, true)
+		q := qnet(online, online, st) // [32,2]
+		qa := ReduceSum(Mul(q, OneHot(a, 2, dtypes.Float32)), 1)
+		loss := ReduceAllMean(Square(Sub(y, qa)))
+		optimizer.Adam().LearningRate(2e-4).Betas(0.9, 0.999).Epsilon(1e-8).Done().UpdateGraph(online, g, loss)
+		return []*Node{loss}
+	}
 }
 
 // gflopPerStep returns the multiply-adds x 2 of one training step, counting
@@ -81,6 +83,14 @@ func gflopPerStep(modelName string) float64 {
 		return (fwd + // target network
 			fwd + // online forward
 			c1 + 2*(c2+f1+f2)) / 1e9 // weight grads, input grads past conv1
+	case "dqn-small":
+		const b = 32
+		c1 := conv(b, 16, 16, 4, 32, 8)
+		c2 := conv(b, 8, 8, 32, 64, 4)
+		f1 := 2 * float64(b*4096*256)
+		f2 := 2 * float64(b*256*2)
+		fwd := c1 + c2 + f1 + f2
+		return (fwd + fwd + c1 + 2*(c2+f1+f2)) / 1e9
 	}
 	return 0
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """PyTorch twin of bench/nets.go: times one training step of the DCGAN (batch 16,
-both networks, both Adam updates) or the DQN (batch 32, target forward included)
+both networks, both Adam updates) or the DQN (batch 32, target forward included;
+dqn: the reference's network, dqn-small: the fast preset's)
 and prints "RESULT median_s=X". Run by `go run ./bench`; alone:
 
     /usr/bin/python3 bench/torch_step.py --model dqn --threads 2
@@ -14,7 +15,7 @@ import torch
 import torch.nn as nn
 
 p = argparse.ArgumentParser()
-p.add_argument("--model", choices=["dcgan", "dqn"])
+p.add_argument("--model", choices=["dcgan", "dqn", "dqn-small"])
 p.add_argument("--layers", action="store_true", help="time each layer alone (twin of bench/layers.go)")
 p.add_argument("--steps", type=int, default=10)
 p.add_argument("--warmup", type=int, default=3)
@@ -81,8 +82,24 @@ class QNet(nn.Module):
         return self.fc2(x)
 
 
-def dqn():
-    online, target = QNet().to(dev), QNet().to(dev)
+class SmallQNet(nn.Module):
+    """Twin of models/dqn.SmallQNet, the fast preset's network."""
+    def __init__(self):
+        super().__init__()
+        self.conv1, self.bn1 = nn.Conv2d(4, 32, 8, 4, 2), nn.BatchNorm2d(32)
+        self.conv2, self.bn2 = nn.Conv2d(32, 64, 4, 2, 1), nn.BatchNorm2d(64)
+        self.fc1, self.bn3 = nn.Linear(4096, 256), nn.BatchNorm1d(256)
+        self.fc2 = nn.Linear(256, 2)
+
+    def forward(self, x):
+        x = torch.relu(self.bn1(self.conv1(x)))
+        x = torch.relu(self.bn2(self.conv2(x)))
+        x = torch.relu(self.bn3(self.fc1(torch.flatten(x, 1))))
+        return self.fc2(x)
+
+
+def dqn(net=QNet):
+    online, target = net().to(dev), net().to(dev)
     target.load_state_dict(online.state_dict())
     target.eval()
     opt = torch.optim.Adam(online.parameters(), lr=2e-4, betas=(0.9, 0.999))
@@ -149,7 +166,7 @@ if args.layers:
     sys.exit(0)
 if not args.model:
     p.error("--model is required (or --layers)")
-step = dcgan() if args.model == "dcgan" else dqn()
+step = {"dcgan": dcgan, "dqn": dqn, "dqn-small": lambda: dqn(SmallQNet)}[args.model]()
 for _ in range(args.warmup):
     step()
 sync()
