@@ -53,6 +53,9 @@ help:
 	@echo "make kernel          tools + the Jupyter kernel spec 'arcade' (what 'arcade kernel install' does)"
 	@echo "make info            backend, devices, versions, checkpoint folder (go run ./cmd/arcade info)"
 	@echo "make deps            install the Debian Jupyter packages if missing (apt-get; sudo when not root)"
+	@echo "make bench           Go and PyTorch training steps side by side, at 1 thread and all cores (installs PyTorch)"
+	@echo "make gan-study       the GAN recipes' study (models/dcgan/README.md); tens of minutes per run"
+	@echo "make dqn-study       the DQN study (models/dqn/README.md); 45 minutes per run"
 
 # ---------------------------------------------------------------- set-up
 

@@ -23,7 +23,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -170,7 +169,7 @@ func train(ctx context.Context, out string, r run, minutes float64, unseenSeed i
 	if left := minutes - trained; left > 0.05 {
 		fmt.Fprintf(w, "== %s (%s): %.1f of %.0f minutes left, %+v\n", r.Name, r.About, left, minutes, r.Config)
 		_, err := dqn.Train(ctx, kernel.Backend(), r.Config, dqn.TrainOptions{
-			Dir: dir, Steps: math.MaxInt64, Budget: time.Duration(left * float64(time.Minute)), Out: w, ReportEvery: 30 * time.Second,
+			Dir: dir, Steps: 1_000_000_000, Budget: time.Duration(left * float64(time.Minute)), Out: w, ReportEvery: 30 * time.Second,
 		})
 		if err != nil {
 			return err
@@ -269,7 +268,7 @@ func readRecords(out string, all []run) ([]record, error) {
 
 // table prints the markdown table of the records.
 func table(w io.Writer, recs []record) {
-	fmt.Fprintf(w, "| run | network | minutes to a mean of %d | steps / iterations then | best evaluation (minute) | unseen games: mean (scores) | steps/s | it/s | load, sharing |\n", Target)
+	fmt.Fprintf(w, "| run | network | minutes to a mean of %d | steps / iterations then | best evaluation (minute) | unseen games: mean (scores) | steps/s | it/s | load at the end, sharing |\n", Target)
 	fmt.Fprintln(w, "|---|---|---:|---:|---:|---|---:|---:|---|")
 	for _, r := range recs {
 		to, there := "not in "+fmt.Sprintf("%.0f", r.Minutes), "-"
