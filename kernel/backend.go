@@ -69,8 +69,23 @@ type choice struct {
 
 var chosen = sync.OnceValue(func() choice {
 	c := newChooser()
-	return c.choose()
+	ch := c.choose()
+	if w := slowCPUWarning(ch.details.Name, SIMDBuild, SIMDSupported()); w != "" {
+		fmt.Fprintln(os.Stderr, w)
+	}
+	return ch
 })
+
+// slowCPUWarning returns the line that warns a program on the pure-Go
+// backend (name "go") built without GOEXPERIMENT=simd on a CPU with
+// AVX2/AVX-512 that its matrix multiplies run in plain Go (the DQN's learner
+// step measured 4.2 times slower), or "" when that is not the case.
+func slowCPUWarning(name string, simdBuild, simdCPU bool) string {
+	if name != "go" || simdBuild || !simdCPU {
+		return ""
+	}
+	return "arcade: built without GOEXPERIMENT=simd, so GoMLX's CPU matrix multiplies run in plain Go, about 4 times slower on this CPU: export GOEXPERIMENT=simd before go run/go build (make and the notebook kernel set it)"
+}
 
 // Backend returns the process-wide compute backend, chosen once on first use:
 //

@@ -348,3 +348,21 @@ func TestFallbackLineQuietInNotebook(t *testing.T) {
 		t.Fatalf("after a plugin problem: stderr %q, stdout %q: want both lines on stderr", log, &info)
 	}
 }
+
+func TestSlowCPUWarning(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		simdBuild, avx2 bool
+		warn            bool
+	}{
+		{"go", false, true, true},
+		{"go", true, true, false},
+		{"go", false, false, false},
+		{"xla", false, true, false},
+	} {
+		got := slowCPUWarning(tc.name, tc.simdBuild, tc.avx2)
+		if (got != "") != tc.warn || (tc.warn && !strings.Contains(got, "GOEXPERIMENT=simd")) {
+			t.Errorf("slowCPUWarning(%q, simd build %v, AVX2 %v) = %q, want a warning: %v", tc.name, tc.simdBuild, tc.avx2, got, tc.warn)
+		}
+	}
+}
