@@ -22,13 +22,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/arcade-go/arcade/internal/study"
 	"github.com/arcade-go/arcade/kernel"
 	"github.com/arcade-go/arcade/models/dcgan"
 )
@@ -102,16 +101,9 @@ func main() {
 		}
 		return
 	}
-	selected := all
-	if *only != "" {
-		selected = nil
-		for _, name := range strings.Split(*only, ",") {
-			i := slices.IndexFunc(all, func(r run) bool { return r.Name == name })
-			if i < 0 {
-				fail(fmt.Errorf("unknown run %q (-list shows them)", name))
-			}
-			selected = append(selected, all[i])
-		}
+	selected, err := study.Select(all, *only, func(r run) string { return r.Name })
+	if err != nil {
+		fail(err)
 	}
 	if !*tableOnly {
 		ctx, stop := kernel.InterruptContext()
@@ -183,7 +175,7 @@ func train(ctx context.Context, q *dcgan.Quality, out string, r run) error {
 		return nil // stopped early: no record, a rerun resumes
 	}
 	rec := record{Name: r.Name, About: r.About, Config: r.Config, Scores: map[int64]dcgan.Score{},
-		StepSec: median(intervals), Load: loadavg(), Date: time.Now().Format(time.DateOnly)}
+		StepSec: study.Median(intervals), Load: study.LoadAvg(), Date: time.Now().Format(time.DateOnly)}
 	for i, s := range m.History.QualitySteps {
 		rec.Scores[s] = dcgan.Score{FD: m.History.FD[i], Shares: m.History.Shares[i], Spread: at(m.History.Spread, i)}
 	}
@@ -191,11 +183,7 @@ func train(ctx context.Context, q *dcgan.Quality, out string, r run) error {
 	if err != nil {
 		return err
 	}
-	tmp := recPath + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, recPath); err != nil {
+	if err := study.WriteFile(recPath, b); err != nil {
 		return err
 	}
 	// Checkpoints are ~20-75 MB: keep the record, the log, the curves and
@@ -218,27 +206,6 @@ func at(x []float64, i int) float64 {
 		return x[i]
 	}
 	return 0
-}
-
-func median(x []float64) float64 {
-	if len(x) == 0 {
-		return 0
-	}
-	s := slices.Clone(x)
-	sort.Float64s(s)
-	return s[len(s)/2]
-}
-
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 // table prints the markdown table of every run that has a record.

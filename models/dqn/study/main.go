@@ -25,11 +25,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
-	"sort"
 	"strings"
 	"time"
 
+	"github.com/arcade-go/arcade/internal/study"
 	"github.com/arcade-go/arcade/kernel"
 	"github.com/arcade-go/arcade/models/dqn"
 	"github.com/arcade-go/arcade/plots"
@@ -105,16 +104,9 @@ func main() {
 		}
 		return
 	}
-	selected := all
-	if *only != "" {
-		selected = nil
-		for _, name := range strings.Split(*only, ",") {
-			i := slices.IndexFunc(all, func(r run) bool { return r.Name == name })
-			if i < 0 {
-				fail(fmt.Errorf("unknown run %q (-list shows them)", name))
-			}
-			selected = append(selected, all[i])
-		}
+	selected, err := study.Select(all, *only, func(r run) string { return r.Name })
+	if err != nil {
+		fail(err)
 	}
 	if !*tableOnly {
 		ctx, stop := kernel.InterruptContext()
@@ -183,7 +175,7 @@ func train(ctx context.Context, out string, r run, minutes float64, unseenSeed i
 		return err
 	}
 	rec := record{Name: r.Name, About: r.About, Config: cfg, Evals: h.Evals, ToTarget: dqn.EvalPoint{Minutes: -1},
-		UnseenSeed: unseenSeed, Load: loadavg(), Note: note, Date: time.Now().Format(time.DateOnly)}
+		UnseenSeed: unseenSeed, Load: study.LoadAvg(), Note: note, Date: time.Now().Format(time.DateOnly)}
 	if n := len(h.Reports); n > 0 {
 		rec.Minutes = h.Reports[n-1].Minutes
 	}
@@ -199,7 +191,7 @@ func train(ctx context.Context, out string, r run, minutes float64, unseenSeed i
 			sps, ips = append(sps, rp.StepsPS), append(ips, rp.ItersPS)
 		}
 	}
-	rec.StepsPS, rec.ItersPS = median(sps), median(ips)
+	rec.StepsPS, rec.ItersPS = study.Median(sps), study.Median(ips)
 
 	p, path, err := dqn.LoadPolicy(kernel.Backend(), dir, "best")
 	if err != nil {
@@ -219,32 +211,7 @@ func train(ctx context.Context, out string, r run, minutes float64, unseenSeed i
 	if err != nil {
 		return err
 	}
-	tmp := recPath + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, recPath)
-}
-
-func median(x []float64) float64 {
-	if len(x) == 0 {
-		return 0
-	}
-	s := slices.Clone(x)
-	sort.Float64s(s)
-	return s[len(s)/2]
-}
-
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
+	return study.WriteFile(recPath, b)
 }
 
 // readRecords reads the record of every run that has one, in the study's order.
@@ -323,11 +290,7 @@ func writeCurves(out string, recs []record) error {
 		if err != nil {
 			return err
 		}
-		tmp := filepath.Join(out, name+".tmp")
-		if err := os.WriteFile(tmp, b, 0o644); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, filepath.Join(out, name)); err != nil {
+		if err := study.WriteFile(filepath.Join(out, name), b); err != nil {
 			return err
 		}
 	}

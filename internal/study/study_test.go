@@ -1,0 +1,52 @@
+package study
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSelect(t *testing.T) {
+	all := []string{"a", "b", "c"}
+	id := func(s string) string { return s }
+	if got, err := Select(all, "", id); err != nil || len(got) != 3 {
+		t.Fatalf("all: %v %v", got, err)
+	}
+	if got, err := Select(all, "c,a", id); err != nil || strings.Join(got, "") != "ca" {
+		t.Fatalf("c,a: %v %v", got, err)
+	}
+	if _, err := Select(all, "a,x", id); err == nil || !strings.Contains(err.Error(), `"x"`) {
+		t.Fatalf("unknown run: %v", err)
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, tc := range []struct {
+		x    []float64
+		want float64
+	}{{nil, 0}, {[]float64{3}, 3}, {[]float64{5, 1, 3}, 3}, {[]float64{4, 1, 3, 2}, 3}} {
+		if got := Median(tc.x); got != tc.want {
+			t.Errorf("Median(%v) = %v, want %v", tc.x, got, tc.want)
+		}
+	}
+}
+
+func TestWriteFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "record.json")
+	if err := WriteFile(p, []byte("one")); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(p, []byte("two")); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "two" {
+		t.Fatalf("got %q", b)
+	}
+	if _, err := os.Stat(p + ".tmp"); !os.IsNotExist(err) {
+		t.Fatalf("temporary file left: %v", err)
+	}
+	if err := WriteFile(filepath.Join(t.TempDir(), "no", "such", "dir"), nil); err == nil {
+		t.Fatal("no error writing into a missing folder")
+	}
+}
