@@ -5,7 +5,9 @@ package study
 
 import (
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -28,6 +30,40 @@ func Select[R any](all []R, names string, name func(R) string) ([]R, error) {
 	}
 	return out, nil
 }
+
+// Run is one run's folder under a study's output folder: its record file
+// and its log.
+type Run struct {
+	Dir    string    // the run's folder (checkpoints, train.log, record.json)
+	Record string    // the path of its record.json
+	Log    io.Writer // standard output and the folder's train.log (appended)
+
+	logFile *os.File
+}
+
+// OpenRun opens the folder of run name under out, creating it, with its log
+// open for appending. It returns nil (and says so on standard output) when
+// the run already has a record: a study never trains a run twice.
+func OpenRun(out, name string) (*Run, error) {
+	r := &Run{Dir: filepath.Join(out, name)}
+	r.Record = filepath.Join(r.Dir, "record.json")
+	if _, err := os.Stat(r.Record); err == nil {
+		fmt.Printf("%s: done before (%s)\n", name, r.Record)
+		return nil, nil
+	}
+	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(r.Dir, "train.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	r.logFile, r.Log = f, io.MultiWriter(os.Stdout, f)
+	return r, nil
+}
+
+// Close closes the run's log.
+func (r *Run) Close() error { return r.logFile.Close() }
 
 // Median returns the median of x (the upper one of an even count), 0 for none.
 func Median(x []float64) float64 {

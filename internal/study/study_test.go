@@ -1,6 +1,7 @@
 package study
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,5 +49,27 @@ func TestWriteFile(t *testing.T) {
 	}
 	if err := WriteFile(filepath.Join(t.TempDir(), "no", "such", "dir"), nil); err == nil {
 		t.Fatal("no error writing into a missing folder")
+	}
+}
+
+func TestOpenRun(t *testing.T) {
+	out := t.TempDir()
+	r, err := OpenRun(out, "a")
+	if err != nil || r == nil {
+		t.Fatalf("new run: %v %v", r, err)
+	}
+	fmt.Fprintln(r.Log, "first")
+	r.Close()
+	r, _ = OpenRun(out, "a") // resumed: the log is appended to
+	fmt.Fprintln(r.Log, "second")
+	r.Close()
+	if b, _ := os.ReadFile(filepath.Join(out, "a", "train.log")); string(b) != "first\nsecond\n" {
+		t.Fatalf("log %q", b)
+	}
+	if err := WriteFile(r.Record, []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := OpenRun(out, "a"); r != nil || err != nil {
+		t.Fatalf("a run with a record was opened again: %v %v", r, err)
 	}
 }

@@ -1,7 +1,6 @@
 package dqn
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -158,13 +157,8 @@ func loadBest(runDir string) (*model.Store, string, bestModel, error) {
 	if b.FrameSkip == 0 {
 		// Written before best models kept their frame skip: the run's.
 		b.FrameSkip = 1
-		if files, err := listRun(runDir); err == nil && len(files) > 0 {
-			if f, err := ckpt.ReadFile(files[0]); err == nil {
-				var st trainState
-				if json.Unmarshal(f.Header.Extra, &st) == nil && st.Config.FrameSkip > 0 {
-					b.FrameSkip = st.Config.FrameSkip
-				}
-			}
+		if _, c, err := ReadHistory(runDir); err == nil && c.FrameSkip > 0 {
+			b.FrameSkip = c.FrameSkip
 		}
 	}
 	return store, info.Path, b, nil

@@ -197,13 +197,11 @@ func buildTrainer(backend compute.Backend, cfg Config, opt *TrainOptions, dir *c
 	t.st = trainState{Config: cfg, History: History{Best: -1}, NextEval: int64(cfg.EvalEvery)}
 	// A run of other hyperparameters (another network's shapes included) is
 	// refused by name before its weights are read.
-	if files, err := dir.List(); err == nil && len(files) > 0 {
-		if f, err := ckpt.ReadFile(files[0]); err == nil {
-			var saved trainState
-			if json.Unmarshal(f.Header.Extra, &saved) == nil {
-				if err := checkSameConfig(opt.Dir, saved.Config, cfg); err != nil {
-					return nil, err
-				}
+	if _, h, err := dir.Newest(); err == nil && h != nil {
+		var saved trainState
+		if json.Unmarshal(h.Extra, &saved) == nil {
+			if err := checkSameConfig(opt.Dir, saved.Config, cfg); err != nil {
+				return nil, err
 			}
 		}
 	}

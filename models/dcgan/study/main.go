@@ -133,21 +133,12 @@ func fail(err error) {
 
 // train runs r unless it has a record, and writes the record.
 func train(ctx context.Context, q *dcgan.Quality, out string, r run) error {
-	dir := filepath.Join(out, r.Name)
-	recPath := filepath.Join(dir, "record.json")
-	if _, err := os.Stat(recPath); err == nil {
-		fmt.Printf("%s: done before (%s)\n", r.Name, recPath)
-		return nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	sr, err := study.OpenRun(out, r.Name)
+	if sr == nil || err != nil {
 		return err
 	}
-	logf, err := os.OpenFile(filepath.Join(dir, "train.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	defer logf.Close()
-	w := io.MultiWriter(os.Stdout, logf)
+	defer sr.Close()
+	dir, recPath, w := sr.Dir, sr.Record, sr.Log
 	fmt.Fprintf(w, "== %s (%s): %d steps, %+v\n", r.Name, r.About, r.Steps, r.Config)
 
 	var intervals []float64 // wall seconds of each ReportEvery block without an image step

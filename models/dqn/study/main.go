@@ -138,21 +138,12 @@ func fail(err error) {
 // train runs r for what is left of its budget unless it has a record, then
 // lets its best model play unseen games and writes the record.
 func train(ctx context.Context, out string, r run, minutes float64, unseenSeed int64, note string) error {
-	dir := filepath.Join(out, r.Name)
-	recPath := filepath.Join(dir, "record.json")
-	if _, err := os.Stat(recPath); err == nil {
-		fmt.Printf("%s: done before (%s)\n", r.Name, recPath)
-		return nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	sr, err := study.OpenRun(out, r.Name)
+	if sr == nil || err != nil {
 		return err
 	}
-	logf, err := os.OpenFile(filepath.Join(dir, "train.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	defer logf.Close()
-	w := io.MultiWriter(os.Stdout, logf)
+	defer sr.Close()
+	dir, recPath, w := sr.Dir, sr.Record, sr.Log
 
 	trained := 0.0
 	if h, _, err := dqn.ReadHistory(dir); err == nil && len(h.Reports) > 0 {
