@@ -431,8 +431,13 @@ func (fe *FunctionExecutable) runExecutor(backend *Backend, execBuf *funcExecBuf
 
 	for {
 		if currNode == -1 {
+			// An executor waiting for a ready node does no work: it lends
+			// its worker slot, so that an op running elsewhere (a matmul's
+			// Saturate) can use every core meanwhile.
 			var ok bool
+			backend.Workers.WorkerIsAsleep()
 			currNode, ok = <-execBuf.readyQueue
+			backend.Workers.WorkerRestarted()
 			if !ok {
 				// readyQueue closed: computation completed or errored out.
 				return
