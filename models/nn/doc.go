@@ -113,8 +113,9 @@
 //   - stride-1 Conv2D in [C,B,H,W]: each kernel offset is one shift of the
 //     whole padded plane, so the patches matrix [k*k*C, B*Hp*Wp] is one Gather
 //     of contiguous rows, and the layer one matmul [Cout, k*k*C] x patches;
-//   - stride-2 Conv2D (even kernel) in [B,H,W,C]: space-to-depth turns it into a
-//     stride-1 (k/2) convolution on 4*C channels; patches by one Gather, one
+//   - strided Conv2D (stride s dividing the kernel and the padded size) in
+//     [B,H,W,C]: space-to-depth by s turns it into a stride-1 (k/s)
+//     convolution on s*s*C channels; patches by one Gather, one
 //     matmul [B*Ho*Wo, K] x [K, Cout]; the input gradient is the exact adjoint
 //     (shifted adds, depth-to-space);
 //   - ConvTranspose2D: one matmul [B*H*W, Cin] x [Cin, K] and the same adjoint

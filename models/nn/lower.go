@@ -1,6 +1,8 @@
 package nn
 
 import (
+	"fmt"
+
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -225,17 +227,18 @@ func conv2DCBHW(x, wt, bias *Node, k, p int) *Node {
 // ---------------------------------------------------------------- [B,H,W,C] plans
 
 // nhwcPlan is the im2col geometry of a convolution on [B,H,W,C] (padding p,
-// kernel k) that can be done with whole-block copies: either stride 2 with an
-// even kernel and even padded sizes (space-to-depth turns it into a stride-1
-// convolution with a k/2 kernel on 4*C channels), or one window covering the
-// whole (unpadded) input.
+// kernel k) that can be done with whole-block copies: either a stride s >= 2
+// that divides the kernel and the padded sizes (space-to-depth by s turns it
+// into a stride-1 convolution with a k/s kernel on s*s*C channels), or one
+// window covering the whole (unpadded) input.
 type nhwcPlan struct {
 	b, h, w, c, k, p int
 	full             bool // one window = the whole input
+	s                int  // stride (the space-to-depth factor)
 	hp, wp           int  // padded input
-	hs, ws           int  // space-to-depth grid (hp/2, wp/2)
+	hs, ws           int  // space-to-depth grid (hp/s, wp/s)
 	ho, wo           int  // output grid
-	kk               int  // k/2
+	kk               int  // k/s
 }
 
 // newNHWCPlan returns the plan for input [b,h,w,c], kernel k, stride s and
@@ -246,11 +249,11 @@ func newNHWCPlan(b, h, w, c, k, s, p int) (nhwcPlan, bool) {
 		pl.full, pl.ho, pl.wo = true, 1, 1
 		return pl, true
 	}
-	if s != 2 || k%2 != 0 || pl.hp%2 != 0 || pl.wp%2 != 0 || pl.hp < k || pl.wp < k {
+	if s < 2 || k%s != 0 || pl.hp%s != 0 || pl.wp%s != 0 || pl.hp < k || pl.wp < k {
 		return pl, false
 	}
-	pl.kk = k / 2
-	pl.hs, pl.ws = pl.hp/2, pl.wp/2
+	pl.s, pl.kk = s, k/s
+	pl.hs, pl.ws = pl.hp/s, pl.wp/s
 	pl.ho, pl.wo = pl.hs-pl.kk+1, pl.ws-pl.kk+1
 	return pl, true
 }
@@ -267,9 +270,9 @@ func (pl nhwcPlan) order(w4 *Node) *Node {
 	if pl.full {
 		return Reshape(t, o, k*k*c)
 	}
-	// (i, j) = (2*di + a, 2*dj + b): [O*kk, a, dj, (b, C)] -> [O*kk, dj, a, (b, C)].
-	kk := k / 2
-	t = TransposeAllAxes(Reshape(t, o*kk, 2, kk, 2*c), 0, 2, 1, 3) // the Go backend's fast [0,2,1,3]
+	// (i, j) = (s*di + a, s*dj + b): [O*kk, a, dj, (b, C)] -> [O*kk, dj, a, (b, C)].
+	kk := pl.kk
+	t = TransposeAllAxes(Reshape(t, o*kk, pl.s, kk, pl.s*c), 0, 2, 1, 3) // the Go backend's fast [0,2,1,3]
 	return Reshape(t, o, k*k*c)
 }
 
@@ -278,23 +281,23 @@ func (pl nhwcPlan) orderName() string {
 	if pl.full {
 		return "ijc"
 	}
-	return "s2d"
+	return fmt.Sprintf("s2d%d", pl.s)
 }
 
-// s2d is space-to-depth: [B,2H,2W,C] -> [B,H,W,(a,b,C)].
-func s2d(x *Node) *Node {
+// s2d is space-to-depth by s: [B,s*H,s*W,C] -> [B,H,W,(a,b,C)].
+func s2d(x *Node, s int) *Node {
 	d := x.Shape().Dimensions
-	b, h, w, c := d[0], d[1]/2, d[2]/2, d[3]
-	t := TransposeAllAxes(Reshape(x, b*h, 2, w, 2*c), 0, 2, 1, 3) // [B*H, W, a, (b, C)]
-	return Reshape(t, b, h, w, 4*c)
+	b, h, w, c := d[0], d[1]/s, d[2]/s, d[3]
+	t := TransposeAllAxes(Reshape(x, b*h, s, w, s*c), 0, 2, 1, 3) // [B*H, W, a, (b, C)]
+	return Reshape(t, b, h, w, s*s*c)
 }
 
-// d2s is depth-to-space, the inverse of s2d.
-func d2s(x *Node) *Node {
+// d2s is depth-to-space by s, the inverse of s2d.
+func d2s(x *Node, s int) *Node {
 	d := x.Shape().Dimensions
-	b, h, w, c := d[0], d[1], d[2], d[3]/4
-	t := TransposeAllAxes(Reshape(x, b*h, w, 2, 2*c), 0, 2, 1, 3) // [B*H, a, W, (b, C)]
-	return Reshape(t, b, 2*h, 2*w, c)
+	b, h, w, c := d[0], d[1], d[2], d[3]/(s*s)
+	t := TransposeAllAxes(Reshape(x, b*h, w, s, s*c), 0, 2, 1, 3) // [B*H, a, W, (b, C)]
+	return Reshape(t, b, s*h, s*w, c)
 }
 
 // patches returns the im2col matrix [B*Ho*Wo, K] of x [B,H,W,C].
@@ -302,10 +305,10 @@ func (pl nhwcPlan) patches(x *Node) *Node {
 	if pl.full {
 		return Reshape(x, pl.b, pl.kSize())
 	}
-	xs := s2d(padTo(x, []int{0, pl.p, pl.p, 0}, []int{pl.b, pl.hp, pl.wp, pl.c})) // [B,Hs,Ws,4C]
-	// One gather of the kk*kk shifted windows [kk*kk, B, Ho, Wo, 4C] (copied
-	// as contiguous runs of Wo*4C, no zero-fill), then [kk*kk, P, 4C] ->
-	// [P, kk*kk, 4C], a fast block transpose.
+	xs := s2d(padTo(x, []int{0, pl.p, pl.p, 0}, []int{pl.b, pl.hp, pl.wp, pl.c}), pl.s) // [B,Hs,Ws,s*s*C]
+	// One gather of the kk*kk shifted windows [kk*kk, B, Ho, Wo, s*s*C]
+	// (copied as contiguous runs of Wo*s*s*C, no zero-fill), then
+	// [kk*kk, P, s*s*C] -> [P, kk*kk, s*s*C], a fast block transpose.
 	starts := make([][]int32, 0, pl.kk*pl.kk)
 	for di := range pl.kk {
 		for dj := range pl.kk {
@@ -317,7 +320,7 @@ func (pl nhwcPlan) patches(x *Node) *Node {
 	if pl.kk == 1 {
 		return Reshape(g, p, pl.kSize())
 	}
-	return Reshape(swap01(Reshape(g, pl.kk*pl.kk, p, 4*pl.c)), p, pl.kSize())
+	return Reshape(swap01(Reshape(g, pl.kk*pl.kk, p, pl.s*pl.s*pl.c)), p, pl.kSize())
 }
 
 // adjoint is the transpose of patches: it overlap-adds cols [B*Ho*Wo, K] into
@@ -327,7 +330,7 @@ func (pl nhwcPlan) adjoint(cols *Node) *Node {
 		return Reshape(cols, pl.b, pl.h, pl.w, pl.c)
 	}
 	cols = Reshape(cols, pl.b, pl.ho, pl.wo, pl.kSize())
-	c4 := 4 * pl.c
+	c4 := pl.s * pl.s * pl.c
 	var sum *Node
 	for di := range pl.kk {
 		for dj := range pl.kk {
@@ -344,7 +347,7 @@ func (pl nhwcPlan) adjoint(cols *Node) *Node {
 			}
 		}
 	}
-	return cropG(d2s(sum), []int{0, pl.p, pl.p, 0}, []int{pl.b, pl.p + pl.h, pl.p + pl.w, pl.c})
+	return cropG(d2s(sum, pl.s), []int{0, pl.p, pl.p, 0}, []int{pl.b, pl.p + pl.h, pl.p + pl.w, pl.c})
 }
 
 // conv2DPlan is Conv2D on x [B,H,W,Cin] with the plan's geometry; it returns

@@ -114,6 +114,11 @@ cases = [
     run("chain_dqn", Chain(), [4, 3, 8, 8], "chain_dqn", [], True, randomize_bn),
     run("chain_gen", GenChain(), [3, 5, 1, 1], "chain_gen", [], True, randomize_bn),
     run("chain_s2pool", ChainS2Pool(), [2, 3, 8, 8], "chain_s2pool", [], True, randomize_bn),
+    # Strides other than 2 (space-to-depth by the stride; the DQN's small network has 8x8/4).
+    run("conv_k8s4p2", nn.Conv2d(4, 3, 8, 4, 2, bias=True), [2, 4, 12, 12], "conv", [3, 8, 4, 2, True]),
+    run("conv_k6s3p0", nn.Conv2d(2, 3, 6, 3, 0, bias=False), [2, 2, 9, 9], "conv", [3, 6, 3, 0, False]),
+    run("conv_k8s4p1_generic", nn.Conv2d(2, 3, 8, 4, 1, bias=True), [1, 2, 11, 11], "conv", [3, 8, 4, 1, True]),
+    run("convT_k8s4p2", nn.ConvTranspose2d(3, 2, 8, 4, 2, bias=True), [2, 3, 3, 3], "convT", [2, 8, 4, 2, True]),
 ]
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors.json")
