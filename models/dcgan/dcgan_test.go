@@ -389,7 +389,7 @@ func TestStableRecipe(t *testing.T) {
 		t.Errorf("SavedConfig = %+v, %v; want %+v", saved, err, cfg)
 	}
 	other := cfg
-	other.RealLabel, other.DiscrLearningRate = 0.9, 0
+	other.RealLabel, other.DiscrLearningRate = 1, 0
 	o, _ := New(kernel.Backend(), other)
 	od, _ := o.OpenDir(dir, 0)
 	before, _ := os.ReadDir(dir)
