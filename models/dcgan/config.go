@@ -81,7 +81,7 @@ func DefaultConfig() Config { return Tutorial() }
 
 // Stable returns the recipe that learns recognisable, varied frames of all
 // three games: the tutorial's DCGAN shape, latent size, image size and batch
-// with half the filters (32: a step costs about a quarter), plus the
+// with half the filters (32: a quarter of the work, 40% of the time), plus the
 // stabilisers models/dcgan/README.md measures one by one: the game
 // as input to both networks (the ingredient that gives coverage), spectral
 // normalisation instead of BatchNorm in D, LeakyReLU 0.2 in D, two learning
