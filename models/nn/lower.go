@@ -261,6 +261,10 @@ func newNHWCPlan(b, h, w, c, k, s, p int) (nhwcPlan, bool) {
 // kSize is the patch length.
 func (pl nhwcPlan) kSize() int { return pl.k * pl.k * pl.c }
 
+// depth is the channel count after space-to-depth, s*s*C: the length of one
+// kernel offset's block in a patch.
+func (pl nhwcPlan) depth() int { return pl.s * pl.s * pl.c }
+
 // order returns the PyTorch-layout weight w4 [O, C, k, k] as the matrix
 // [O, K] in this plan's patch order.
 func (pl nhwcPlan) order(w4 *Node) *Node {
@@ -320,7 +324,7 @@ func (pl nhwcPlan) patches(x *Node) *Node {
 	if pl.kk == 1 {
 		return Reshape(g, p, pl.kSize())
 	}
-	return Reshape(swap01(Reshape(g, pl.kk*pl.kk, p, pl.s*pl.s*pl.c)), p, pl.kSize())
+	return Reshape(swap01(Reshape(g, pl.kk*pl.kk, p, pl.depth())), p, pl.kSize())
 }
 
 // adjoint is the transpose of patches: it overlap-adds cols [B*Ho*Wo, K] into
@@ -330,16 +334,16 @@ func (pl nhwcPlan) adjoint(cols *Node) *Node {
 		return Reshape(cols, pl.b, pl.h, pl.w, pl.c)
 	}
 	cols = Reshape(cols, pl.b, pl.ho, pl.wo, pl.kSize())
-	c4 := pl.s * pl.s * pl.c
+	block := pl.depth()
 	var sum *Node
 	for di := range pl.kk {
 		for dj := range pl.kk {
-			off := (di*pl.kk + dj) * c4
+			off := (di*pl.kk + dj) * block
 			// One Pad both crops the block out of the last axis (negative
 			// padding) and places it at (di, dj) on the [B,Hs,Ws,4C] grid.
 			blk := Pad(cols, ScalarZero(cols.Graph(), cols.DType()), PadAxis{},
 				PadAxis{Start: di, End: pl.hs - pl.ho - di}, PadAxis{Start: dj, End: pl.ws - pl.wo - dj},
-				PadAxis{Start: -off, End: -(pl.kSize() - off - c4)})
+				PadAxis{Start: -off, End: -(pl.kSize() - off - block)})
 			if sum == nil {
 				sum = blk
 			} else {
