@@ -5,6 +5,7 @@ package ops
 import (
 	"slices"
 	"sync"
+	"unsafe"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -263,7 +264,8 @@ func transpose4D_0213[T any](backend *gobackend.Backend, in, out []T, bDim, sDim
 func dispatchTranspose2D(backend *gobackend.Backend, operand, output *gobackend.Buffer, H, W int) bool {
 	switch in := operand.Flat.(type) {
 	case []float32:
-		transpose2D(backend, in, output.Flat.([]float32), H, W)
+		transpose2DBits32(backend, unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(in))), len(in)),
+			unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(output.Flat.([]float32)))), H*W), H, W)
 	case []float64:
 		transpose2D(backend, in, output.Flat.([]float64), H, W)
 	case []bfloat16.BFloat16:
@@ -271,7 +273,8 @@ func dispatchTranspose2D(backend *gobackend.Backend, operand, output *gobackend.
 	case []float16.Float16:
 		transpose2D(backend, in, output.Flat.([]float16.Float16), H, W)
 	case []int32:
-		transpose2D(backend, in, output.Flat.([]int32), H, W)
+		transpose2DBits32(backend, unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(in))), len(in)),
+			unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(output.Flat.([]int32)))), H*W), H, W)
 	case []int64:
 		transpose2D(backend, in, output.Flat.([]int64), H, W)
 	case []int16:
@@ -279,7 +282,7 @@ func dispatchTranspose2D(backend *gobackend.Backend, operand, output *gobackend.
 	case []int8:
 		transpose2D(backend, in, output.Flat.([]int8), H, W)
 	case []uint32:
-		transpose2D(backend, in, output.Flat.([]uint32), H, W)
+		transpose2DBits32(backend, in, output.Flat.([]uint32), H, W)
 	case []uint64:
 		transpose2D(backend, in, output.Flat.([]uint64), H, W)
 	case []uint16:
@@ -292,6 +295,85 @@ func dispatchTranspose2D(backend *gobackend.Backend, operand, output *gobackend.
 		return false
 	}
 	return true
+}
+
+// transpose2DBits32 is transpose2D for 4-byte elements: blocks of 8x8
+// copied through fixed-size arrays (no bounds checks, 8-element row writes),
+// and dedicated loops for 2 columns or 2 rows, the shapes a 2x2 max-pool
+// transposes to split even and odd columns. Rows are split between workers
+// as in transpose2D.
+func transpose2DBits32(backend *gobackend.Backend, in, out []uint32, H, W int) {
+	if H == 0 || W == 0 {
+		return
+	}
+	if H == 2 {
+		in0, in1 := in[:W], in[W:2*W]
+		for c := range W {
+			o := out[2*c : 2*c+2 : 2*c+2]
+			o[0], o[1] = in0[c], in1[c]
+		}
+		return
+	}
+	const rowsPerTile = 32
+	if backend != nil && backend.Workers != nil && backend.Workers.IsEnabled() && H > rowsPerTile && H*W > 16384 {
+		numWorkers := backend.Workers.AdjustedMaxParallelism()
+		rTiles := (H + rowsPerTile - 1) / rowsPerTile
+		targetChunks := min(rTiles, max(1, numWorkers*2))
+		tilesPerChunk := max(1, (rTiles+targetChunks-1)/targetChunks)
+		var wg sync.WaitGroup
+		for t := 0; t < rTiles; t += tilesPerChunk {
+			r0, r1 := t*rowsPerTile, min((t+tilesPerChunk)*rowsPerTile, H)
+			wg.Add(1)
+			backend.Workers.WaitToStart(func() {
+				transposeRowsBits32(in, out, H, W, r0, r1)
+				wg.Done()
+			})
+		}
+		wg.Wait()
+		return
+	}
+	transposeRowsBits32(in, out, H, W, 0, H)
+}
+
+// transposeRowsBits32 writes rows [r0, r1) of in [H, W] to out [W, H].
+func transposeRowsBits32(in, out []uint32, H, W, r0, r1 int) {
+	_ = in[H*W-1]
+	_ = out[H*W-1]
+	if W == 2 {
+		out0, out1 := out[:H], out[H:2*H]
+		for r := r0; r < r1; r++ {
+			p := in[2*r : 2*r+2 : 2*r+2]
+			out0[r], out1[r] = p[0], p[1]
+		}
+		return
+	}
+	const b = 8
+	inPtr := unsafe.Pointer(unsafe.SliceData(in))
+	outPtr := unsafe.Pointer(unsafe.SliceData(out))
+	r := r0
+	for ; r+b <= r1; r += b {
+		c := 0
+		for ; c+b <= W; c += b {
+			var t [b][b]uint32
+			for i := range b {
+				t[i] = *(*[b]uint32)(unsafe.Add(inPtr, ((r+i)*W+c)*4))
+			}
+			for j := range b {
+				o := (*[b]uint32)(unsafe.Add(outPtr, ((c+j)*H+r)*4))
+				o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7] = t[0][j], t[1][j], t[2][j], t[3][j], t[4][j], t[5][j], t[6][j], t[7][j]
+			}
+		}
+		for ; c < W; c++ {
+			for i := range b {
+				out[c*H+r+i] = in[(r+i)*W+c]
+			}
+		}
+	}
+	for ; r < r1; r++ {
+		for c := range W {
+			out[c*H+r] = in[r*W+c]
+		}
+	}
 }
 
 func transpose2D[T any](backend *gobackend.Backend, in, out []T, H, W int) {

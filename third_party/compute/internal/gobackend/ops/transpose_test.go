@@ -61,6 +61,33 @@ func TestTransposeFastPaths(t *testing.T) {
 			permutations: []int{1, 0},
 		},
 		{
+			// 4-byte 2D transposes (transpose2DBits32): 2 columns, 2 rows,
+			// 8x8 blocks with ragged edges, the parallel split of rows.
+			name:         "2D_two_columns_parallel",
+			shape:        shapes.Make(dtypes.Float32, 9001, 2),
+			permutations: []int{1, 0},
+		},
+		{
+			name:         "2D_two_rows",
+			shape:        shapes.Make(dtypes.Float32, 2, 9001),
+			permutations: []int{1, 0},
+		},
+		{
+			name:         "2D_ragged_parallel",
+			shape:        shapes.Make(dtypes.Float32, 301, 77),
+			permutations: []int{1, 0},
+		},
+		{
+			name:         "2D_narrow",
+			shape:        shapes.Make(dtypes.Float32, 13, 3),
+			permutations: []int{1, 0},
+		},
+		{
+			name:         "2D_wide_few_rows",
+			shape:        shapes.Make(dtypes.Float32, 3, 1000),
+			permutations: []int{1, 0},
+		},
+		{
 			name:         "trailing_preserved_5D",
 			shape:        shapes.Make(dtypes.Float32, 2, 3, 4, 5, 8),
 			permutations: []int{0, 2, 1, 3, 4},
