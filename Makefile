@@ -6,6 +6,10 @@
 export GOTOOLCHAIN := go1.27.4
 ifneq ($(shell grep -qwE 'avx2|avx512f' /proc/cpuinfo 2>/dev/null && echo yes),)
 export GOEXPERIMENT ?= simd
+# Full-width vectors for GoMLX's element-wise ops on AVX2 CPUs without
+# VPCLMULQDQ (kernel.SIMDGodebug says why); other GODEBUG settings are kept.
+comma := ,
+export GODEBUG := $(if $(GODEBUG),$(GODEBUG)$(comma))simd=+
 endif
 
 GO          ?= go

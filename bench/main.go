@@ -156,6 +156,9 @@ func benchModel(m string, threads int) (pair, error) {
 		}
 		cmd := exec.Command(self, args...)
 		cmd.Env = append(os.Environ(), fmt.Sprintf("GOMAXPROCS=%d", threads))
+		if kernel.SIMDSupported() && !strings.Contains(os.Getenv("GODEBUG"), "simd=") {
+			cmd.Env = append(cmd.Env, "GODEBUG="+kernel.SIMDGodebug) // as the Makefile and the notebook kernel run
+		}
 		if *flagDevice == "cuda" && os.Getenv(kernel.BackendEnv) == "" {
 			cmd.Env = append(cmd.Env, kernel.BackendEnv+"=xla:cuda")
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/gobackend"
+	"golang.org/x/sys/cpu"
 )
 
 // BackendEnv is GoMLX's variable naming the backend: "go", "go:<options>",
@@ -73,6 +74,9 @@ var chosen = sync.OnceValue(func() choice {
 	if w := slowCPUWarning(ch.details.Name, SIMDBuild, SIMDSupported()); w != "" {
 		fmt.Fprintln(os.Stderr, w)
 	}
+	if w := narrowSIMDWarning(ch.details.Name, SIMDVectorBits(), cpu.X86.HasAVX2); w != "" {
+		fmt.Fprintln(os.Stderr, w)
+	}
 	return ch
 })
 
@@ -85,6 +89,16 @@ func slowCPUWarning(name string, simdBuild, simdCPU bool) string {
 		return ""
 	}
 	return "arcade: built without GOEXPERIMENT=simd, so GoMLX's CPU matrix multiplies run in plain Go, about 4 times slower on this CPU: export GOEXPERIMENT=simd before go run/go build (make and the notebook kernel set it)"
+}
+
+// narrowSIMDWarning returns the line that warns a program on the pure-Go
+// backend whose simd package chose 128-bit vectors on a CPU with AVX2 (see
+// SIMDGodebug), or "" when that is not the case.
+func narrowSIMDWarning(name string, vectorBits int, avx2 bool) string {
+	if name != "go" || vectorBits != 128 || !avx2 {
+		return ""
+	}
+	return "arcade: Go's simd package chose 128-bit vectors on this AVX2 CPU (it lacks VPCLMULQDQ), so GoMLX's element-wise ops run at half width: export GODEBUG=" + SIMDGodebug + " before go run (make and the notebook kernel set it)"
 }
 
 // Backend returns the process-wide compute backend, chosen once on first use:

@@ -349,6 +349,27 @@ func TestFallbackLineQuietInNotebook(t *testing.T) {
 	}
 }
 
+func TestNarrowSIMDWarning(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		bits int
+		avx2 bool
+		warn bool
+	}{
+		{"go", 128, true, true},
+		{"go", 256, true, false},
+		{"go", 512, true, false},
+		{"go", 128, false, false}, // AVX only, or arm64: 128 is all there is
+		{"go", 0, true, false},    // no GOEXPERIMENT=simd: slowCPUWarning's case
+		{"xla", 128, true, false},
+	} {
+		got := narrowSIMDWarning(tc.name, tc.bits, tc.avx2)
+		if (got != "") != tc.warn || (tc.warn && !strings.Contains(got, "GODEBUG="+SIMDGodebug)) {
+			t.Errorf("narrowSIMDWarning(%q, %d bits, AVX2 %v) = %q, want a warning: %v", tc.name, tc.bits, tc.avx2, got, tc.warn)
+		}
+	}
+}
+
 func TestSlowCPUWarning(t *testing.T) {
 	for _, tc := range []struct {
 		name            string

@@ -61,6 +61,9 @@ func TestInstallKernelTwice(t *testing.T) {
 	if got, want := spec.Env["GOEXPERIMENT"] == "simd", SIMDSupported(); got != want {
 		t.Errorf("GOEXPERIMENT=simd set: %v, CPU supports it: %v", got, want)
 	}
+	if got, want := spec.Env["GODEBUG"] == SIMDGodebug, SIMDSupported(); got != want {
+		t.Errorf("GODEBUG=%s set: %v, CPU supports it: %v", SIMDGodebug, got, want)
+	}
 }
 
 func TestJupyterDataDir(t *testing.T) {

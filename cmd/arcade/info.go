@@ -69,6 +69,9 @@ func runInfo(args []string) error {
 		row(filepath.Base(m), "%s", v)
 	}
 	row("simd build", "%v (GOEXPERIMENT=simd; CPU has AVX2/AVX-512: %v)", kernel.SIMDBuild, kernel.SIMDSupported())
+	if kernel.SIMDBuild {
+		row("simd vectors", "%d bits (GODEBUG=%s keeps the CPU's width)", kernel.SIMDVectorBits(), kernel.SIMDGodebug)
+	}
 	row("xla support", "%v", kernel.XLAAvailable)
 	row("checkpoints", "%s", kernel.RunsDir())
 	if b, ok := kernel.Budget(); ok {
