@@ -73,7 +73,7 @@ func SIMDSupported() bool {
 // most laptops of those years) because its carry-less multiply would be
 // emulated there; GoMLX never uses it, and its element-wise ops run at twice
 // the width with "+", which keeps the hardware's width and skips that check
-// (the DQN learner step 4-8% faster, the DCGAN step 4%, measured 2026-11-30
+// (the DQN learner steps 1-9% faster, the DCGAN's 1-5%, measured 2026-11-30
 // on a Zen 2 EPYC).
 const SIMDGodebug = "simd=+"
 
