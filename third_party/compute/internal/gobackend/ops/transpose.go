@@ -337,8 +337,11 @@ func transpose2DBits32(backend *gobackend.Backend, in, out []uint32, H, W int) {
 
 // transposeRowsBits32 writes rows [r0, r1) of in [H, W] to out [W, H].
 func transposeRowsBits32(in, out []uint32, H, W, r0, r1 int) {
-	_ = in[H*W-1]
-	_ = out[H*W-1]
+	// Length checks, not "_ = out[H*W-1]": other workers write out
+	// concurrently, and that would be a read of one of their elements.
+	if len(in) < H*W || len(out) < H*W {
+		panic("transposeRowsBits32: buffers shorter than H*W")
+	}
 	if W == 2 {
 		out0, out1 := out[:H], out[H:2*H]
 		for r := r0; r < r1; r++ {
