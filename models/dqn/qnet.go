@@ -47,16 +47,20 @@ var (
 // The max-pools are torch.nn.MaxPool2d(2), gradient included (nn.MaxPool2D):
 // the binary frames tie in most windows, and of tied maxima PyTorch (and
 // cuDNN under OneFlow) passes the gradient to the first.
+//
+// The reference applies ReLU and then the max-pool; QNet pools first. The two
+// commute, values and gradients alike (ReLU is nondecreasing, so a window's
+// first maximum is the same element either way when it is positive, and the
+// gradient is 0 either way when it is not), and the ReLU then runs on a
+// quarter of the values.
 func QNet(w, bn *model.Scope, x *Node) *Node {
 	checkInput("QNet", x)
-	x = nn.Conv2D(w.At("conv1"), x, 32, 3, 1, 1, true) // [B,32,64,64]
-	x = nn.ReLU(nn.BatchNorm2D(bn.At("bn1"), x))
-	x = nn.MaxPool2D(x, 2)                             // [B,32,32,32]
-	x = nn.Conv2D(w.At("conv2"), x, 32, 3, 1, 1, true) // [B,32,32,32]
-	x = nn.ReLU(nn.BatchNorm2D(bn.At("bn2"), x))
-	x = nn.MaxPool2D(x, 2)                   // [B,32,16,16]
-	x = nn.Flatten(x)                        // [B,8192]
-	x = nn.Linear(w.At("fc1"), x, 512, true) // [B,512]
+	x = nn.Conv2D(w.At("conv1"), x, 32, 3, 1, 1, true)            // [B,32,64,64]
+	x = nn.ReLU(nn.MaxPool2D(nn.BatchNorm2D(bn.At("bn1"), x), 2)) // [B,32,32,32]
+	x = nn.Conv2D(w.At("conv2"), x, 32, 3, 1, 1, true)            // [B,32,32,32]
+	x = nn.ReLU(nn.MaxPool2D(nn.BatchNorm2D(bn.At("bn2"), x), 2)) // [B,32,16,16]
+	x = nn.Flatten(x)                                             // [B,8192]
+	x = nn.Linear(w.At("fc1"), x, 512, true)                      // [B,512]
 	x = nn.ReLU(nn.BatchNorm1D(bn.At("bn3"), x))
 	return nn.Linear(w.At("fc2"), x, NumActions, true) // [B,2]
 }
