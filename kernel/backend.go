@@ -98,7 +98,7 @@ func narrowSIMDWarning(name string, vectorBits int, avx2 bool) string {
 	if name != "go" || vectorBits != 128 || !avx2 {
 		return ""
 	}
-	return "arcade: Go's simd package chose 128-bit vectors on this AVX2 CPU (it lacks VPCLMULQDQ), so GoMLX's element-wise ops run at half width: export GODEBUG=" + SIMDGodebug + " before go run (make and the notebook kernel set it)"
+	return "arcade: Go's simd package chose 128-bit vectors on this AVX2 CPU (it lacks VPCLMULQDQ), so GoMLX's element-wise ops run at half width: export GODEBUG=" + SIMDGodebug + " before go run, or reinstall the notebook kernel (make kernel) if it was installed before the kernel set it"
 }
 
 // Backend returns the process-wide compute backend, chosen once on first use:
