@@ -214,6 +214,18 @@ func TestDiscoverJAXPluginNeedsGPU(t *testing.T) {
 	}
 }
 
+func TestDiscoverPluginOfThePythonOnPath(t *testing.T) {
+	// A virtualenv on PATH but not activated (no VIRTUAL_ENV), as on this
+	// project's GPU machine (/opt/torch/.venv): its site-packages are searched.
+	c, _ := testChooser(t, map[string]string{"PATH": "relative/bin:/opt/none/bin:/opt/torch/.venv/bin:/usr/bin"})
+	touch(t, filepath.Join(c.sysRoot, "opt/torch/.venv/bin/python3"))
+	touch(t, filepath.Join(c.sysRoot, "usr/bin/python3"))
+	p := touch(t, filepath.Join(c.sysRoot, "opt/torch/.venv/lib/python3.12/site-packages/jax_plugins/xla_cuda13/xla_cuda_plugin.so"))
+	if got := c.discoverPlugins(); len(got) != 1 || got[0] != p {
+		t.Fatalf("discoverPlugins = %q, want [%s]", got, p)
+	}
+}
+
 func TestDiscoverFailingPluginTriesNextThenFallsBack(t *testing.T) {
 	c, log := testChooser(t, nil)
 	venv := t.TempDir()

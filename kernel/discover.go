@@ -82,6 +82,18 @@ func (c *chooser) sitePackages() []string {
 			prefixes = append(prefixes, p)
 		}
 	}
+	// The environment of the python3 first on PATH, as a shell would run it:
+	// a virtualenv whose bin/ is on PATH without being activated (so
+	// VIRTUAL_ENV is unset), e.g. /opt/torch/.venv on a GPU machine.
+	for _, d := range filepath.SplitList(c.getenv("PATH")) {
+		if !filepath.IsAbs(d) {
+			continue
+		}
+		if st, err := os.Stat(filepath.Join(c.sysRoot, d, "python3")); err == nil && !st.IsDir() {
+			prefixes = append(prefixes, filepath.Join(c.sysRoot, filepath.Dir(d)))
+			break
+		}
+	}
 	if c.home != "" {
 		prefixes = append(prefixes, filepath.Join(c.home, ".local"))
 	}
