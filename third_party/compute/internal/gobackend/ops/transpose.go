@@ -264,8 +264,7 @@ func transpose4D_0213[T any](backend *gobackend.Backend, in, out []T, bDim, sDim
 func dispatchTranspose2D(backend *gobackend.Backend, operand, output *gobackend.Buffer, H, W int) bool {
 	switch in := operand.Flat.(type) {
 	case []float32:
-		transpose2DBits32(backend, unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(in))), len(in)),
-			unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(output.Flat.([]float32)))), H*W), H, W)
+		transpose2DBits32(backend, asUint32(in), asUint32(output.Flat.([]float32)), H, W)
 	case []float64:
 		transpose2D(backend, in, output.Flat.([]float64), H, W)
 	case []bfloat16.BFloat16:
@@ -273,8 +272,7 @@ func dispatchTranspose2D(backend *gobackend.Backend, operand, output *gobackend.
 	case []float16.Float16:
 		transpose2D(backend, in, output.Flat.([]float16.Float16), H, W)
 	case []int32:
-		transpose2DBits32(backend, unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(in))), len(in)),
-			unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(output.Flat.([]int32)))), H*W), H, W)
+		transpose2DBits32(backend, asUint32(in), asUint32(output.Flat.([]int32)), H, W)
 	case []int64:
 		transpose2D(backend, in, output.Flat.([]int64), H, W)
 	case []int16:
@@ -301,7 +299,7 @@ func dispatchTranspose2D(backend *gobackend.Backend, operand, output *gobackend.
 // copied through fixed-size arrays (no bounds checks, 8-element row writes),
 // and dedicated loops for 2 columns or 2 rows, the shapes a 2x2 max-pool
 // transposes to split even and odd columns. Rows are split between workers
-// as in transpose2D.
+// by forRowChunks, as in transpose2D.
 func transpose2DBits32(backend *gobackend.Backend, in, out []uint32, H, W int) {
 	if H == 0 || W == 0 {
 		return
@@ -314,25 +312,7 @@ func transpose2DBits32(backend *gobackend.Backend, in, out []uint32, H, W int) {
 		}
 		return
 	}
-	const rowsPerTile = 32
-	if backend != nil && backend.Workers != nil && backend.Workers.IsEnabled() && H > rowsPerTile && H*W > 16384 {
-		numWorkers := backend.Workers.AdjustedMaxParallelism()
-		rTiles := (H + rowsPerTile - 1) / rowsPerTile
-		targetChunks := min(rTiles, max(1, numWorkers*2))
-		tilesPerChunk := max(1, (rTiles+targetChunks-1)/targetChunks)
-		var wg sync.WaitGroup
-		for t := 0; t < rTiles; t += tilesPerChunk {
-			r0, r1 := t*rowsPerTile, min((t+tilesPerChunk)*rowsPerTile, H)
-			wg.Add(1)
-			backend.Workers.WaitToStart(func() {
-				transposeRowsBits32(in, out, H, W, r0, r1)
-				wg.Done()
-			})
-		}
-		wg.Wait()
-		return
-	}
-	transposeRowsBits32(in, out, H, W, 0, H)
+	forRowChunks(backend, H, W, func(r0, r1 int) { transposeRowsBits32(in, out, H, W, r0, r1) })
 }
 
 // transposeRowsBits32 writes rows [r0, r1) of in [H, W] to out [W, H].
@@ -379,38 +359,44 @@ func transposeRowsBits32(in, out []uint32, H, W, r0, r1 int) {
 	}
 }
 
+// asUint32 views a slice of 4-byte elements as []uint32 (same memory).
+func asUint32[T float32 | int32](s []T) []uint32 {
+	return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+}
+
+// transposeRowTile is the number of rows in a tile of transpose2D, and the
+// unit in which forRowChunks splits rows between workers.
+const transposeRowTile = 32
+
+// forRowChunks calls rows(r0, r1) over [0, H) of an [H, W] transpose: in
+// chunks of whole row tiles on the backend's workers (two chunks per worker)
+// when the matrix is large enough, else once for all rows.
+func forRowChunks(backend *gobackend.Backend, H, W int, rows func(r0, r1 int)) {
+	if backend == nil || backend.Workers == nil || !backend.Workers.IsEnabled() || H <= transposeRowTile || H*W <= 16384 {
+		rows(0, H)
+		return
+	}
+	numWorkers := backend.Workers.AdjustedMaxParallelism()
+	rTiles := (H + transposeRowTile - 1) / transposeRowTile
+	targetChunks := min(rTiles, max(1, numWorkers*2))
+	tilesPerChunk := max(1, (rTiles+targetChunks-1)/targetChunks)
+	var wg sync.WaitGroup
+	for t := 0; t < rTiles; t += tilesPerChunk {
+		r0, r1 := t*transposeRowTile, min((t+tilesPerChunk)*transposeRowTile, H)
+		wg.Add(1)
+		backend.Workers.WaitToStart(func() {
+			rows(r0, r1)
+			wg.Done()
+		})
+	}
+	wg.Wait()
+}
+
 func transpose2D[T any](backend *gobackend.Backend, in, out []T, H, W int) {
-	tileSize := 32
-	totalElements := H * W
-	if backend != nil && backend.Workers != nil && backend.Workers.IsEnabled() && H > 32 && totalElements > 16384 {
-		numWorkers := backend.Workers.AdjustedMaxParallelism()
-		rTiles := (H + tileSize - 1) / tileSize
-		targetChunks := min(rTiles, max(1, numWorkers*2))
-		tilesPerChunk := max(1, (rTiles+targetChunks-1)/targetChunks)
-		var wg sync.WaitGroup
-		for t := 0; t < rTiles; t += tilesPerChunk {
-			tStart := t * tileSize
-			tEnd := min((t+tilesPerChunk)*tileSize, H)
-			wg.Add(1)
-			backend.Workers.WaitToStart(func() {
-				for r0 := tStart; r0 < tEnd; r0 += tileSize {
-					rLimit := min(r0+tileSize, tEnd)
-					for c0 := 0; c0 < W; c0 += tileSize {
-						cLimit := min(c0+tileSize, W)
-						for r := r0; r < rLimit; r++ {
-							for c := c0; c < cLimit; c++ {
-								out[c*H+r] = in[r*W+c]
-							}
-						}
-					}
-				}
-				wg.Done()
-			})
-		}
-		wg.Wait()
-	} else {
-		for r0 := 0; r0 < H; r0 += tileSize {
-			rLimit := min(r0+tileSize, H)
+	tileSize := transposeRowTile
+	forRowChunks(backend, H, W, func(tStart, tEnd int) {
+		for r0 := tStart; r0 < tEnd; r0 += tileSize {
+			rLimit := min(r0+tileSize, tEnd)
 			for c0 := 0; c0 < W; c0 += tileSize {
 				cLimit := min(c0+tileSize, W)
 				for r := r0; r < rLimit; r++ {
@@ -420,7 +406,7 @@ func transpose2D[T any](backend *gobackend.Backend, in, out []T, H, W int) {
 				}
 			}
 		}
-	}
+	})
 }
 
 func dispatchTransposeTrailing(backend *gobackend.Backend, operand, output *gobackend.Buffer, dims, permutations []int) bool {
@@ -472,7 +458,6 @@ func transposeTrailing[T any](backend *gobackend.Backend, in, out []T, dims, per
 		copy(out[outOff:outOff+dDim], in[inOff:inOff+dDim])
 	}
 }
-
 
 // TransposeIterator creates a dynamic iterator that yields output flat indices
 // for the corresponding flat index on the input operand, assuming the operand flat index is moving
