@@ -36,7 +36,7 @@ func Conv2D(s *model.Scope, x *Node, outChannels, kernel, stride, padding int, b
 		// XLA's forward convolution; the gradients are the adjoint convolutions
 		// (see "Gradients of the native path" below).
 		return customVJP(x, wt, b, []int{1, outChannels, 1, 1},
-			func() *Node { return convNative(x, wt, stride, padding) },
+			func(xi, wi *Node) *Node { return convNative(xi, wi, stride, padding) },
 			func(dy *Node) *Node { return convTransposeNative(dy, wt, stride, padding, h, w) },
 			func(dy *Node) *Node { return convKernelGrad(x, dy, kernel, stride, padding) })
 	}
@@ -116,7 +116,7 @@ func ConvTranspose2D(s *model.Scope, x *Node, outChannels, kernel, stride, paddi
 
 	if useNative(g) {
 		return customVJP(x, wt, b, []int{1, outChannels, 1, 1},
-			func() *Node { return convTransposeNative(x, wt, stride, padding, ho, wo) },
+			func(xi, wi *Node) *Node { return convTransposeNative(xi, wi, stride, padding, ho, wo) },
 			func(dy *Node) *Node { return convNative(dy, wt, stride, padding) },
 			func(dy *Node) *Node { return convKernelGrad(dy, x, kernel, stride, padding) })
 	}

@@ -88,22 +88,31 @@ func padTo(x *Node, start, dims []int) *Node {
 	return Pad(x, ScalarZero(x.Graph(), x.DType()), axes...)
 }
 
-// customVJP returns y = fwd() + bias (bias [n] reshaped to biasDims, or no
-// bias when b is nil) with the gradients w.r.t. x and w given by dxFn(dL/dy) and
-// dwFn(dL/dy) instead of autodiff through fwd; the bias gradient comes from
-// autodiff (the sum of dL/dy over the broadcast axes). fwd must build its
-// value from x and w without going through other gradient paths.
+// customVJP returns y = fwd(x, w) + bias (bias [n] reshaped to biasDims, or
+// no bias when b is nil) with the gradients w.r.t. x and w given by
+// dxFn(dL/dy) and dwFn(dL/dy) instead of autodiff through fwd; the bias
+// gradient comes from autodiff (the sum of dL/dy over the broadcast axes). fwd
+// must build its value from the x and w it is given (stand-ins for the
+// arguments) without going through other gradient paths, and so must dxFn and
+// dwFn where they need x or w.
 //
 // How it is wired, with GoMLX's public API only: the forward value is wrapped
 // in StopGradient and then in graph.IdentityWithCustomGradient, whose gradient
 // function records dL/dy. x and w pass through identities with custom
-// gradients, tied to y by a zero-valued scalar added to the bias (one element
-// of each, times 0), so they receive a gradient whose value is ignored: their
-// gradient functions return dxFn/dwFn of the recorded dL/dy. GoMLX's reverse
-// pass visits nodes from the last created to the first, so creating the x and
-// w identities before y guarantees dL/dy is recorded before it is used. The
-// ignored incoming gradients are dropped by dead-code elimination.
-func customVJP(x, w, b *Node, biasDims []int, fwd func() *Node, dxFn, dwFn func(dy *Node) *Node) *Node {
+// gradients, tied to y by a zero-valued scalar (their first element times 0)
+// added to the bias (or to y), so they receive a
+// gradient whose value is ignored: their gradient functions return dxFn/dwFn
+// of the recorded dL/dy. GoMLX's reverse pass visits nodes from the last
+// created to the first, so creating the x and w identities before y guarantees
+// dL/dy is recorded before it is used. The ignored incoming gradients are
+// dropped by dead-code elimination.
+//
+// Buffers: fwd gets the identities, so x has that one consumer and the Go
+// backend passes its buffer through instead of copying it; the tie reads one
+// element of each. A fwd whose first step would reshape x in place takes x
+// already reshaped: a second consumer still to run would make that reshape a
+// copy.
+func customVJP(x, w, b *Node, biasDims []int, fwd func(x, w *Node) *Node, dxFn, dwFn func(dy *Node) *Node) *Node {
 	g := x.Graph()
 	if w != nil {
 		g = w.Graph()
@@ -119,25 +128,25 @@ func customVJP(x, w, b *Node, biasDims []int, fwd func() *Node, dxFn, dwFn func(
 			return StopGradient(fn(dy))
 		}
 	}
-	first := func(n *Node) *Node {
-		return Reshape(Slice(Reshape(n, n.Shape().Size()), AxisRange(0, 1)))
-	}
+	ix, iw := x, w
 	var tie *Node
 	if w != nil && dwFn != nil {
-		tie = MulScalar(first(IdentityWithCustomGradient(w, grad(dwFn, w))), 0)
+		iw = IdentityWithCustomGradient(w, grad(dwFn, w))
+		tie = MulScalar(firstElement(iw), 0)
 	}
 	if x != nil && dxFn != nil {
-		tx := MulScalar(first(IdentityWithCustomGradient(x, grad(dxFn, x))), 0)
+		ix = IdentityWithCustomGradient(x, grad(dxFn, x))
+		tx := MulScalar(firstElement(ix), 0)
 		if tie == nil {
 			tie = tx
 		} else {
 			tie = Add(tie, tx)
 		}
 	}
-	y0 := StopGradient(fwd())
+	y0 := StopGradient(fwd(ix, iw))
 	var y *Node
 	if biasDims == nil {
-		y = Add(y0, tie) // scalar: costs a sum of dL/dy in the reverse pass
+		y = Add(y0, tie) // a scalar: a pass over y0 (the pools use customXGrad instead)
 	} else {
 		n := 1
 		for _, d := range biasDims {
@@ -152,6 +161,38 @@ func customVJP(x, w, b *Node, biasDims []int, fwd func() *Node, dxFn, dwFn func(
 		dy = v
 		return v
 	})
+}
+
+// customXGrad returns fwd(x) with the gradient w.r.t. x given by dxFn(dL/dy)
+// instead of autodiff's through fwd. Unlike customVJP there is no tie: autodiff
+// does go through fwd, to an identity of x whose gradient function discards
+// what it receives and returns dxFn of the dL/dy recorded at fwd's output; the
+// discarded gradient is dead code, dropped by dead-code elimination, but it is
+// built, so fwd must use only ops whose GoMLX gradient can be built on the
+// backend (not crop, nor the native transposed convolution). It costs no pass
+// over y, where customVJP's scalar tie would.
+func customXGrad(x *Node, fwd func(x *Node) *Node, dxFn func(dy *Node) *Node) *Node {
+	var dy *Node // dL/dy of the current reverse pass
+	ix := IdentityWithCustomGradient(x, func(_, _ *Node) *Node {
+		if dy == nil {
+			return ZerosLike(x)
+		}
+		return StopGradient(dxFn(dy))
+	})
+	return IdentityWithCustomGradient(fwd(ix), func(_, v *Node) *Node {
+		dy = v
+		return v
+	})
+}
+
+// firstElement returns n's first element as a scalar, a one-element slice (a
+// reshape of the whole of n first would copy it when n has other consumers).
+func firstElement(n *Node) *Node {
+	ranges := make([]SliceAxisSpec, n.Rank())
+	for a := range ranges {
+		ranges[a] = AxisRange(0, 1)
+	}
+	return Reshape(Slice(n, ranges...))
 }
 
 // ---------------------------------------------------------------- stride 1, [C,B,H,W]
@@ -203,9 +244,9 @@ func conv2DCBHW(x, wt, bias *Node, k, p int) *Node {
 	})
 	var pt *Node
 	return customVJP(x, wm, bias, []int{cout, 1, 1, 1},
-		func() *Node {
+		func(xi, wi *Node) *Node {
 			var y *Node
-			y, pt = convS1CBHW(x, wm, k, p)
+			y, pt = convS1CBHW(xi, wi, k, p)
 			return y
 		},
 		func(dy *Node) *Node {
@@ -361,9 +402,9 @@ func conv2DPlan(pl nhwcPlan, x, wt, bias *Node) *Node {
 	wm := cachedWeight(wt, pl.orderName(), func() *Node { return pl.order(wt) }) // [Cout, K]
 	var pt *Node
 	y := customVJP(x, wm, bias, []int{1, cout},
-		func() *Node {
-			pt = pl.patches(x)
-			return DotGeneral(pt, []int{1}, nil, wm, []int{1}, nil) // [P, Cout]
+		func(xi, wi *Node) *Node {
+			pt = pl.patches(xi)
+			return DotGeneral(pt, []int{1}, nil, wi, []int{1}, nil) // [P, Cout]
 		},
 		func(dy *Node) *Node {
 			return pl.adjoint(DotGeneral(dy, []int{1}, nil, wm, []int{0}, nil)) // [P, K] -> [B,H,W,Cin]
@@ -391,16 +432,17 @@ func convTranspose2DPlan(pl nhwcPlan, x, wt, bias *Node) *Node {
 		}
 		return pdy
 	}
-	return customVJP(x, wm, bias, []int{1, 1, 1, cout},
-		func() *Node {
-			return pl.adjoint(DotGeneral(xm, []int{1}, nil, wm, []int{0}, nil)) // [B,Ho,Wo,Cout]
+	var xi *Node // customVJP's stand-in for xm
+	return customVJP(xm, wm, bias, []int{1, 1, 1, cout},
+		func(x, w *Node) *Node {
+			xi = x
+			return pl.adjoint(DotGeneral(x, []int{1}, nil, w, []int{0}, nil)) // [B,Ho,Wo,Cout]
 		},
 		func(dy *Node) *Node {
-			dx := DotGeneral(patchesOf(dy), []int{1}, nil, wm, []int{1}, nil) // [B*H*W, Cin]
-			return Reshape(dx, d...)
+			return DotGeneral(patchesOf(dy), []int{1}, nil, wm, []int{1}, nil) // [B*H*W, Cin]
 		},
 		func(dy *Node) *Node {
-			return mulLeadingT(xm, patchesOf(dy)) // [Cin, K]
+			return mulLeadingT(xi, patchesOf(dy)) // [Cin, K]
 		})
 }
 
@@ -446,10 +488,11 @@ func maxPool2CBHW(x *Node) *Node {
 	c, b, h, w := d[0], d[1], d[2], d[3]
 	r := c * b * h
 	var colsBack, rowsBack func(*Node) *Node
-	return customVJP(x, nil, nil, nil,
-		func() *Node {
+	// x goes in already reshaped (see customVJP's note on buffers): [R*W/2, 2].
+	return customXGrad(Reshape(x, r*w/2, 2),
+		func(x *Node) *Node {
 			// Column parity to the leading axis (tiled 2D transpose), then rows.
-			xc := Reshape(TransposeAllAxes(Reshape(x, r*w/2, 2), 1, 0), 1, 2, r*w/2)
+			xc := Reshape(TransposeAllAxes(x, 1, 0), 1, 2, r*w/2)
 			var m1, m2 *Node
 			m1, colsBack = pairMax(xc)                       // [1, R*W/2]
 			m2, rowsBack = pairMax(Reshape(m1, r/2, 2, w/2)) // [R/2, W/2]
@@ -457,9 +500,9 @@ func maxPool2CBHW(x *Node) *Node {
 		},
 		func(dy *Node) *Node {
 			g1 := Reshape(rowsBack(Reshape(dy, r/2, w/2)), r, w/2)
-			g0 := colsBack(Reshape(g1, 1, r*w/2)) // [1, 2, R*W/2]
-			return Reshape(TransposeAllAxes(Reshape(g0, 2, r*w/2), 1, 0), c, b, h, w)
-		}, nil)
+			g0 := colsBack(Reshape(g1, 1, r*w/2))                // [1, 2, R*W/2]
+			return TransposeAllAxes(Reshape(g0, 2, r*w/2), 1, 0) // [R*W/2, 2]
+		})
 }
 
 // maxPool2NHWC is the 2x2 max-pool of x [B,H,W,C] (H, W even). Columns are
@@ -469,15 +512,16 @@ func maxPool2NHWC(x *Node) *Node {
 	d := x.Shape().Dimensions
 	b, h, w, c := d[0], d[1], d[2], d[3]
 	var colsBack, rowsBack func(*Node) *Node
-	return customVJP(x, nil, nil, nil,
-		func() *Node {
+	// x goes in already reshaped (see customVJP's note on buffers): [B*H*W/2, 2, C].
+	return customXGrad(Reshape(x, b*h*w/2, 2, c),
+		func(x *Node) *Node {
 			var m1, m2 *Node
-			m1, colsBack = pairMax(Reshape(x, b*h*w/2, 2, c))    // [B*H*W/2, C]
+			m1, colsBack = pairMax(x)                            // [B*H*W/2, C]
 			m2, rowsBack = pairMax(Reshape(m1, b*h/2, 2, w/2*c)) // [B*H/2, W/2*C]
 			return Reshape(m2, b, h/2, w/2, c)
 		},
 		func(dy *Node) *Node {
 			g1 := Reshape(rowsBack(Reshape(dy, b*h/2, w/2*c)), b*h*w/2, c)
-			return Reshape(colsBack(g1), b, h, w, c)
-		}, nil)
+			return colsBack(g1) // [B*H*W/2, 2, C]
+		})
 }
