@@ -213,10 +213,13 @@ func convS1CBHW(x, wm *Node, k, p int) (y, pt *Node) {
 	cout := wm.Shape().Dimensions[0]
 	hp, wp := h+2*p, w+2*p
 	ho, wo := hp-k+1, wp-k+1
-	xp := padTo(x, []int{0, 0, p, p}, []int{c, b, hp, wp})
 	n := b * hp * wp
+	// The shifted copies read up to maxShift past the last plane: one Pad adds
+	// the spatial padding and enough zero planes after the batch for that.
 	maxShift := (k-1)*wp + k - 1
-	flat := padTo(Reshape(xp, c, n), []int{0, 0}, []int{c, n + maxShift}) // [C, N+maxShift]
+	extra := (maxShift + hp*wp - 1) / (hp * wp)
+	xp := padTo(x, []int{0, 0, p, p}, []int{c, b + extra, hp, wp})
+	flat := Reshape(xp, c, (b+extra)*hp*wp) // [C, N + extra planes]
 	offsets := make([]int, 0, k*k)
 	for i := range k {
 		for j := range k {
