@@ -99,7 +99,9 @@ func batchNorm(s *model.Scope, x *Node, featureAxis int) *Node {
 		mean := Reshape(runMeanVar.NodeValue(g), bdims...)
 		inv := Reciprocal(Sqrt(AddScalar(Reshape(runVarVar.NodeValue(g), bdims...), eps)))
 		scale := Mul(inv, Reshape(gamma, bdims...))
-		return Add(Mul(Sub(x, mean), scale), Reshape(beta, bdims...))
+		// x*scale + (beta - mean*scale): two passes over x where
+		// (x-mean)*scale + beta takes three.
+		return Add(Mul(x, scale), Sub(Reshape(beta, bdims...), Mul(mean, scale)))
 	}
 
 	// Training: batch statistics, with the full gradient through them.
