@@ -420,14 +420,14 @@ func (pl nhwcPlan) adjoint(cols *Node) *Node {
 func conv2DPlan(pl nhwcPlan, x, wt, bias *Node) *Node {
 	cout := wt.Shape().Dimensions[0]
 	wm := cachedWeight(wt, pl.orderName(), func() *Node { return pl.order(wt) }) // [Cout, K]
-	var pt *Node
+	var pt, wI *Node                                                             // the patches; customVJP's stand-in for wm (using wm itself would make the backend copy it)
 	y := customVJP(x, wm, bias, []int{1, cout},
 		func(xi, wi *Node) *Node {
-			pt = pl.patches(xi)
+			pt, wI = pl.patches(xi), wi
 			return DotGeneral(pt, []int{1}, nil, wi, []int{1}, nil) // [P, Cout]
 		},
 		func(dy *Node) *Node {
-			return pl.adjoint(DotGeneral(dy, []int{1}, nil, wm, []int{0}, nil)) // [P, K] -> [B,H,W,Cin]
+			return pl.adjoint(DotGeneral(dy, []int{1}, nil, wI, []int{0}, nil)) // [P, K] -> [B,H,W,Cin]
 		},
 		func(dy *Node) *Node {
 			return mulLeadingT(dy, pt) // [Cout, K]
@@ -452,14 +452,14 @@ func convTranspose2DPlan(pl nhwcPlan, x, wt, bias *Node) *Node {
 		}
 		return pdy
 	}
-	var xi *Node // customVJP's stand-in for xm
+	var xi, wi *Node // customVJP's stand-ins for xm and wm
 	return customVJP(xm, wm, bias, []int{1, 1, 1, cout},
 		func(x, w *Node) *Node {
-			xi = x
+			xi, wi = x, w
 			return pl.adjoint(DotGeneral(x, []int{1}, nil, w, []int{0}, nil)) // [B,Ho,Wo,Cout]
 		},
 		func(dy *Node) *Node {
-			return DotGeneral(patchesOf(dy), []int{1}, nil, wm, []int{1}, nil) // [B*H*W, Cin]
+			return DotGeneral(patchesOf(dy), []int{1}, nil, wi, []int{1}, nil) // [B*H*W, Cin]
 		},
 		func(dy *Node) *Node {
 			return mulLeadingT(xi, patchesOf(dy)) // [Cin, K]
