@@ -123,7 +123,14 @@
 //   - MaxPool2D(2): maxima of column pairs then row pairs (copies, no window
 //     op), the gradient to the first maximum in row-major order, as PyTorch;
 //   - BatchNorm2D: statistics over the internal layout's trailing or leading
-//     axes, which the backend reduces and broadcasts with SIMD.
+//     axes, which the backend reduces and broadcasts with SIMD;
+//   - Linear: (W·xᵀ)ᵀ with the input gradient dy·W written out (the backend
+//     packs the weight faster as the left operand).
+//
+// The backend reuses a buffer in place only when the op is its last reader,
+// and copies it otherwise: so the hand-written gradients read the stand-ins
+// their forward passes get (customVJP, customXGrad in lower.go), never the
+// original values a second time.
 //
 // Between layers the activations stay in the internal layout: a layer's NCHW
 // result is a transpose of its internal result, and the next layer of this
