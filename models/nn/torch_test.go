@@ -75,6 +75,12 @@ func buildCase(c refCase, s *model.Scope, x *Node) *Node {
 		return MaxPool2D(x, argInt(c, 0))
 	case "linear":
 		return Linear(s, x, argInt(c, 0), c.Args[1].(bool))
+	case "conv_sn":
+		s.SetParam(ParamSpectralNorm, 1)
+		return Conv2D(s, x, argInt(c, 0), argInt(c, 1), argInt(c, 2), argInt(c, 3), c.Args[4].(bool))
+	case "linear_sn":
+		s.SetParam(ParamSpectralNorm, 1)
+		return Linear(s, x, argInt(c, 0), c.Args[1].(bool))
 	case "chain_dqn":
 		y := MaxPool2D(ReLU(BatchNorm2D(s.In("bn"), Conv2D(s.In("conv"), x, 4, 3, 1, 1, true))), 2)
 		return BatchNorm1D(s.In("bn1"), Linear(s.In("fc"), Flatten(y), 5, true))

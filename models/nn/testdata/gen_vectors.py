@@ -35,11 +35,19 @@ def run(name, module, x_dims, layer, args, train=True, prep=None):
     grads = {"x": t2j(x.grad)}
     for k, p in module.named_parameters():
         grads[k] = t2j(p.grad)
-    state_after = {k: t2j(v) for k, v in module.state_dict().items() if "running" in k or "num_batches" in k}
+    state_after = {k: t2j(v) for k, v in module.state_dict().items() if "running" in k or "num_batches" in k
+                   or (getattr(module, "keep_u", False) and k == "weight_u")}
     return {
         "name": name, "layer": layer, "args": args, "train": train,
         "x": t2j(x), "params": params_before, "y": t2j(y), "grads": grads, "state_after": state_after,
     }
+
+
+def sn(m):
+    """m under torch.nn.utils.spectral_norm; its state_after keeps the updated u."""
+    m = torch.nn.utils.spectral_norm(m)
+    m.keep_u = True
+    return m
 
 
 def randomize_bn(m):
@@ -119,7 +127,17 @@ cases = [
     run("conv_k6s3p0", nn.Conv2d(2, 3, 6, 3, 0, bias=False), [2, 2, 9, 9], "conv", [3, 6, 3, 0, False]),
     run("conv_k8s4p1_generic", nn.Conv2d(2, 3, 8, 4, 1, bias=True), [1, 2, 11, 11], "conv", [3, 8, 4, 1, True]),
     run("convT_k8s4p2", nn.ConvTranspose2d(3, 2, 8, 4, 2, bias=True), [2, 3, 3, 3], "convT", [2, 8, 4, 2, True]),
+    # Spectral normalisation (nn.ParamSpectralNorm = 1), training mode: torch.nn.utils.spectral_norm's
+    # algorithm (v = normalize(W^T u), u = normalize(W v), sigma = u^T W v; u persistent as "weight_u").
+    run("conv_sn_k4s2p1", sn(nn.Conv2d(3, 4, 4, 2, 1, bias=True)), [2, 3, 8, 8], "conv_sn", [4, 4, 2, 1, True]),
+    run("conv_sn_k3s1p1", sn(nn.Conv2d(3, 5, 3, 1, 1, bias=False)), [2, 3, 6, 6], "conv_sn", [5, 3, 1, 1, False]),
+    run("linear_sn", sn(nn.Linear(6, 4)), [3, 6], "linear_sn", [4, True]),
 ]
+for c in cases:
+    if c["layer"].endswith("_sn"):
+        # Our variables: the raw weight is "weight", v is not kept (recomputed from u in training mode).
+        c["params"] = {("weight" if k == "weight_orig" else k): v for k, v in c["params"].items() if k != "weight_v"}
+        c["grads"] = {("weight" if k == "weight_orig" else k): v for k, v in c["grads"].items()}
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors.json")
 with open(out, "w") as f:
