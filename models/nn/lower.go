@@ -88,8 +88,8 @@ func padTo(x *Node, start, dims []int) *Node {
 	return Pad(x, ScalarZero(x.Graph(), x.DType()), axes...)
 }
 
-// customVJP returns y = fwd(x, w) + bias (bias [n] reshaped to biasDims, or
-// no bias when b is nil) with the gradients w.r.t. x and w given by
+// customVJP returns y = fwd(x, w) + bias (bias [n] reshaped to biasDims, the
+// per-channel shape of y; zeros when b is nil) with the gradients w.r.t. x and w given by
 // dxFn(dL/dy) and dwFn(dL/dy) instead of autodiff through fwd; the bias
 // gradient comes from autodiff (the sum of dL/dy over the broadcast axes). fwd
 // must build its value from the x and w it is given (stand-ins for the
@@ -100,8 +100,7 @@ func padTo(x *Node, start, dims []int) *Node {
 // in StopGradient and then in graph.IdentityWithCustomGradient, whose gradient
 // function records dL/dy. x and w pass through identities with custom
 // gradients, tied to y by a zero-valued scalar (their first element times 0)
-// added to the bias (or to y), so they receive a
-// gradient whose value is ignored: their gradient functions return dxFn/dwFn
+// added to the bias, so they receive a gradient whose value is ignored: their gradient functions return dxFn/dwFn
 // of the recorded dL/dy. GoMLX's reverse pass visits nodes from the last
 // created to the first, so creating the x and w identities before y guarantees
 // dL/dy is recorded before it is used. The ignored incoming gradients are
@@ -144,19 +143,14 @@ func customVJP(x, w, b *Node, biasDims []int, fwd func(x, w *Node) *Node, dxFn, 
 		}
 	}
 	y0 := StopGradient(fwd(ix, iw))
-	var y *Node
-	if biasDims == nil {
-		y = Add(y0, tie) // a scalar: a pass over y0 (the pools use customXGrad instead)
-	} else {
-		n := 1
-		for _, d := range biasDims {
-			n *= d
-		}
-		if b == nil {
-			b = Zeros(g, shapeOf(y0.DType(), n))
-		}
-		y = Add(y0, Reshape(Add(b, tie), biasDims...))
+	n := 1
+	for _, d := range biasDims {
+		n *= d
 	}
+	if b == nil {
+		b = Zeros(g, shapeOf(y0.DType(), n))
+	}
+	y := Add(y0, Reshape(Add(b, tie), biasDims...))
 	return IdentityWithCustomGradient(y, func(_, v *Node) *Node {
 		dy = v
 		return v
@@ -420,7 +414,9 @@ func (pl nhwcPlan) adjoint(cols *Node) *Node {
 func conv2DPlan(pl nhwcPlan, x, wt, bias *Node) *Node {
 	cout := wt.Shape().Dimensions[0]
 	wm := cachedWeight(wt, pl.orderName(), func() *Node { return pl.order(wt) }) // [Cout, K]
-	var pt, wI *Node                                                             // the patches; customVJP's stand-in for wm (using wm itself would make the backend copy it)
+	// The patches, and customVJP's stand-in for wm (reading wm itself in the
+	// input gradient would make the backend copy it).
+	var pt, wI *Node
 	y := customVJP(x, wm, bias, []int{1, cout},
 		func(xi, wi *Node) *Node {
 			pt, wI = pl.patches(xi), wi
