@@ -100,11 +100,11 @@ func padTo(x *Node, start, dims []int) *Node {
 // in StopGradient and then in graph.IdentityWithCustomGradient, whose gradient
 // function records dL/dy. x and w pass through identities with custom
 // gradients, tied to y by a zero-valued scalar (their first element times 0)
-// added to the bias, so they receive a gradient whose value is ignored: their gradient functions return dxFn/dwFn
-// of the recorded dL/dy. GoMLX's reverse pass visits nodes from the last
-// created to the first, so creating the x and w identities before y guarantees
-// dL/dy is recorded before it is used. The ignored incoming gradients are
-// dropped by dead-code elimination.
+// added to the bias, so they receive a gradient whose value is ignored: their
+// gradient functions return dxFn/dwFn of the recorded dL/dy. GoMLX's reverse
+// pass visits nodes from the last created to the first, so creating the x and
+// w identities before y guarantees dL/dy is recorded before it is used. The
+// ignored incoming gradients are dropped by dead-code elimination.
 //
 // Buffers: fwd gets the identities, so x has that one consumer and the Go
 // backend passes its buffer through instead of copying it; the tie reads one
