@@ -51,6 +51,16 @@ type NodeData struct {
 	RHSContractingAxes, RHSBatchAxes                       []int
 	BatchSize, LHSCrossSize, RHSCrossSize, ContractingSize int
 
+	// RHSSegments, when set (by the SegmentedRHS graph pass), says that the
+	// node's second input is not the RHS [K, N] but a buffer its rows are
+	// read from in place (see RowSegment); the product is then computed by
+	// SegmentedRHSFloat32.
+	RHSSegments []RowSegment
+
+	// LHSSegments is the same for the LHS [M, K] of a product in the
+	// transposed layout (SegmentedLHSFloat32).
+	LHSSegments []RowSegment
+
 	// implementation for current layout.
 	implementation *ImplementationRegistration
 }
@@ -132,11 +142,17 @@ func (d *NodeData) EqualNodeData(other gobackend.NodeDataComparable) bool {
 	return slices.Equal(d.LHSContractingAxes, o.LHSContractingAxes) &&
 		slices.Equal(d.LHSBatchAxes, o.LHSBatchAxes) &&
 		slices.Equal(d.RHSContractingAxes, o.RHSContractingAxes) &&
-		slices.Equal(d.RHSBatchAxes, o.RHSBatchAxes)
+		slices.Equal(d.RHSBatchAxes, o.RHSBatchAxes) &&
+		slices.Equal(d.RHSSegments, o.RHSSegments) &&
+		slices.Equal(d.LHSSegments, o.LHSSegments)
 }
 
 // Recompute implements gobackend.RecomputableNodeData for NodeData.
 func (d *NodeData) Recompute(backend *gobackend.Backend, resolvedNodes []*gobackend.Node, originalNode *gobackend.Node) (any, error) {
+	if d.RHSSegments != nil || d.LHSSegments != nil {
+		// Set only on products of static shapes: nothing to recompute.
+		return d, nil
+	}
 	newData := &NodeData{
 		InputDType:         d.InputDType,
 		OutputDType:        d.OutputDType,
@@ -388,6 +404,17 @@ func execDotGeneral(backend *gobackend.Backend, node *gobackend.Node, inputs []*
 	}
 
 	if backend.NoOps {
+		return output, nil
+	}
+
+	if params.RHSSegments != nil {
+		SegmentedRHSFloat32(backend, lhs.Flat.([]float32), rhs.Flat.([]float32), params.RHSSegments,
+			params.LHSCrossSize, params.RHSCrossSize, params.ContractingSize, output.Flat.([]float32))
+		return output, nil
+	}
+	if params.LHSSegments != nil {
+		SegmentedLHSFloat32(backend, lhs.Flat.([]float32), params.LHSSegments, rhs.Flat.([]float32),
+			params.LHSCrossSize, params.RHSCrossSize, params.ContractingSize, output.Flat.([]float32))
 		return output, nil
 	}
 

@@ -101,6 +101,13 @@ func registerAVX2(forTests bool) {
 
 	dot.RegisterImplementation("simd:avx2", dot.LayoutNonTransposed, dtypes.Float64, dtypes.Float64, avx2RouterFloat64, matmul.PriorityAVX2, forTests)
 	dot.RegisterImplementation("simd:avx2", dot.LayoutTransposed, dtypes.Float64, dtypes.Float64, avx2RouterFloat64, matmul.PriorityAVX2, forTests)
+
+	// Products whose RHS rows are read in place (dot.RowSegment), for the
+	// SegmentedRHS graph pass: the skinny path's kernels.
+	dot.SegmentedRHSFloat32 = avx2SegmentedRHSFloat32
+	dot.SegmentedRHSSupported = avx2SegmentedRHSSupported
+	dot.SegmentedLHSFloat32 = avx2SegmentedLHSFloat32
+	dot.SegmentedLHSSupported = avx2SegmentedLHSSupported
 }
 
 // avx2ReduceSumFloat32x8 performs a horizontal reduction of a Float32x8 vector.

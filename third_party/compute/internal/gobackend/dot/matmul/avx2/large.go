@@ -32,15 +32,23 @@ func avx2LargeFloat32( //alt:f32
 	batchSize, lhsCrossSize, rhsCrossSize, contractingSize int,
 	output []float32, //alt:f32|bf16|f16
 	//alt:f64 output []float64,
+	lhsSegs []dot.RowSegment, //alt:f32
 ) {
 	params := AVX2ParamsFloat32 //alt:f32
 	//alt:bf16 params := AVX2ParamsBFloat16
 	//alt:f16 params := AVX2ParamsFloat16
 	//alt:f64 params := AVX2ParamsFloat64
+	if layout == dot.LayoutNonTransposed && lhsSegs == nil && avx2UseSkinnyFloat32(lhsCrossSize, rhsCrossSize, contractingSize) { //alt:f32
+		avx2SkinnyFloat32(backend, lhs, rhs, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, output) //alt:f32
+		return //alt:f32
+	} //alt:f32
 	maxWorkers := backend.Workers.AdjustedMaxParallelism()
 
 	// Strides for each matrix in the batch.
 	lhsBatchStride := lhsCrossSize * contractingSize
+	if lhsSegs != nil { //alt:f32
+		lhsBatchStride = len(lhs) // batchSize is 1: the LHS rows are read from lhs as lhsSegs say //alt:f32
+	} //alt:f32
 	rhsBatchStride := rhsCrossSize * contractingSize
 	outputBatchStride := lhsCrossSize * rhsCrossSize
 
@@ -93,6 +101,7 @@ func avx2LargeFloat32( //alt:f32
 				params,
 				packedLHS, packedRHS, packedOutput,
 				accumOutput,
+				lhsSegs, //alt:f32
 			)
 			lhsFlatIdx += lhsBatchStride
 			rhsFlatIdx += rhsBatchStride
@@ -157,6 +166,7 @@ func avx2LargeFloat32( //alt:f32
 					params,
 					packedLHS, packedRHS, packedOutput,
 					accumOutput,
+					lhsSegs, //alt:f32
 				)
 			}
 		}
@@ -188,6 +198,7 @@ func avx2LargeMatrixSliceFloat32( //alt:f32
 	//alt:f64 packedLHS, packedRHS []float64, packedOutput []float64,
 	accumBuffer []float32, //alt:f32|bf16|f16
 	//alt:f64 accumBuffer []float64,
+	lhsSegs []dot.RowSegment, //alt:f32
 ) {
 	_ = lhsCrossSize // Not used, rowStart and rowEnd < lhsCrossSize are enough.
 
@@ -220,7 +231,11 @@ func avx2LargeMatrixSliceFloat32( //alt:f32
 			// Loop 3 (ic): Tiling LHS cross axis (M), i.e. the output rows.
 			for mIdx, lhsPanelRowIdx := 0, rowStart; lhsPanelRowIdx < rowEnd; mIdx, lhsPanelRowIdx = mIdx+1, lhsPanelRowIdx+params.LHSPanelCrossSize {
 				lhsPanelHeight := min(params.LHSPanelCrossSize, rowEnd-lhsPanelRowIdx)
-				avx2PackLHSKernelRows4(lhsMatrix, packedLHS, lhsPanelRowIdx, contractingPanelIdx, contractingSize, lhsPanelHeight, contractingPanelWidth, params.LHSL1KernelRows) //alt:f32|bf16|f16|f64
+				if lhsSegs != nil { //alt:f32
+					packSegmentedLHS(lhsMatrix, lhsSegs, packedLHS, lhsPanelRowIdx, contractingPanelIdx, lhsPanelHeight, contractingPanelWidth) //alt:f32
+				} else { //alt:f32
+					avx2PackLHSKernelRows4(lhsMatrix, packedLHS, lhsPanelRowIdx, contractingPanelIdx, contractingSize, lhsPanelHeight, contractingPanelWidth, params.LHSL1KernelRows) //alt:f32|bf16|f16|f64
+				} //alt:f32
 
 				isFirstContractingPanel := contractingPanelIdx == 0
 				accumulate := !isFirstContractingPanel

@@ -1,0 +1,164 @@
+// Copyright 2023-2026 The GoMLX Authors. SPDX-License-Identifier: Apache-2.0
+
+//go:build amd64 && goexperiment.simd
+
+package avx2
+
+import (
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/gomlx/compute/internal/gobackend"
+	"github.com/gomlx/compute/internal/gobackend/dot"
+)
+
+// Products with few LHS rows and many RHS columns ([M, K] x [K, N], M <= 64,
+// non-transposed) -- a convolution's [Cout, k*k*Cin] x [k*k*Cin, pixels], a
+// layer's input gradient [batch, out] x [out, in] -- use every packed RHS panel
+// for one LHS panel only, so packing the RHS (a strided read and a write, not
+// overlapped with the arithmetic) is a quarter of the product's time. The skinny
+// path packs the small LHS once and computes one 16-column strip of the output at
+// a time, K in blocks of 256: the first 4-row strip reads the RHS rows in place
+// (prefetching the next strip's lines) and copies them to a 16 KB buffer, from
+// which the other row strips read them in L1.
+const (
+	skinnyMaxRows = 64      // M at most
+	skinnyMinCols = 256     // N at least
+	skinnyMaxLHS  = 1 << 16 // M*K at most: the packed LHS (256 KB) is read once per column strip, from L2
+	skinnyKc      = 256     // K block: a 16-column RHS strip of it is 16 KB
+	skinnyCols    = 16      // Nr
+	skinnyRows    = 4       // Mr
+)
+
+// avx2UseSkinnyFloat32 reports whether a float32 product takes the skinny path.
+func avx2UseSkinnyFloat32(lhsCrossSize, rhsCrossSize, contractingSize int) bool {
+	return AVX2UseAsm && lhsCrossSize <= skinnyMaxRows && rhsCrossSize >= skinnyMinCols && contractingSize > 0 &&
+		lhsCrossSize*contractingSize <= skinnyMaxLHS
+}
+
+// avx2StridedKernel4x16Float32Asm computes one 4x16 output tile from a packed
+// 4-row LHS strip and an RHS read in place (row k at rhs + k*rhsStride bytes).
+// Defined in skinny_amd64_float32.s.
+//
+//go:noescape
+func avx2StridedKernel4x16Float32Asm(packedLHS, rhs unsafe.Pointer, rhsStride uintptr,
+	out unsafe.Pointer, outStride uintptr, contractingLen int, accumulate bool)
+
+// avx2StridedKernel4x16CopyFloat32Asm is avx2StridedKernel4x16Float32Asm that
+// also copies the 16 values of each RHS row it reads to copyTo, contiguously.
+//
+//go:noescape
+func avx2StridedKernel4x16CopyFloat32Asm(packedLHS, rhs unsafe.Pointer, rhsStride uintptr,
+	out unsafe.Pointer, outStride uintptr, contractingLen int, accumulate bool, copyTo unsafe.Pointer)
+
+// avx2SkinnyFloat32 computes output = lhs x rhs for each of batchSize
+// non-transposed products [m, k] x [k, n] (see skinnyMaxRows).
+func avx2SkinnyFloat32(backend *gobackend.Backend, lhs, rhs []float32,
+	batchSize, m, n, k int, output []float32) {
+	segs := []dot.RowSegment{{Start: 0, Rows: k, Stride: n}}
+	for b := range batchSize {
+		skinnyProduct(backend, lhs[b*m*k:(b+1)*m*k], rhs[b*k*n:(b+1)*k*n], segs, m, n, k, output[b*m*n:(b+1)*m*n])
+	}
+}
+
+// skinnyProduct computes out [m, n] = lhs [m, k] x rhs [k, n], the rows of rhs
+// read from src as segs describe.
+func skinnyProduct(backend *gobackend.Backend, lhs, src []float32, segs []dot.RowSegment, m, n, k int, out []float32) {
+	mPad := (m + skinnyRows - 1) / skinnyRows * skinnyRows
+	packedRef, packed, ok := GetBuffer[float32](backend, mPad*k)
+	if !ok {
+		return
+	}
+	defer ReleaseBuffer(packedRef)
+	maxWorkers := max(1, backend.Workers.AdjustedMaxParallelism())
+	fullStrips := n / skinnyCols
+	chunk := max(1, fullStrips/(8*maxWorkers))
+	// Strip s of packed holds rows 4s..4s+3 over the whole K, 4 values a step.
+	avx2PackLHSKernelRows4(lhs, packed, 0, 0, k, m, k, skinnyRows)
+	var next atomic.Int64
+	work := func() {
+		var tile [skinnyRows * skinnyCols]float32
+		stripBuf := make([]float32, skinnyKc*skinnyCols)
+		for {
+			first := int(next.Add(int64(chunk))) - chunk
+			if first >= fullStrips {
+				return
+			}
+			for s := first; s < min(first+chunk, fullStrips); s++ {
+				skinnyStrip(packed, src, segs, out, m, n, k, s*skinnyCols, &tile, stripBuf)
+			}
+		}
+	}
+	if maxWorkers > 1 && fullStrips >= 2*chunk {
+		backend.Workers.Saturate(work)
+	} else {
+		work()
+	}
+	if tail := n - fullStrips*skinnyCols; tail > 0 {
+		skinnyTail(packed, src, segs, out, m, n, k, fullStrips*skinnyCols, tail)
+	}
+}
+
+// skinnyStrip computes output columns col..col+15 of all m rows. For each K
+// block, the first row strip reads the RHS rows in place (segment by segment,
+// each with its row stride) and copies them to stripBuf, where the other row
+// strips read them: rows a power-of-two-ish stride apart share cache sets, so
+// they would not stay in L1 (or L2) in place. tile holds a last partial row
+// strip.
+func skinnyStrip(packed, src []float32, segs []dot.RowSegment, out []float32, m, n, k, col int,
+	tile *[skinnyRows * skinnyCols]float32, stripBuf []float32) {
+	fullRows := m / skinnyRows * skinnyRows
+	bufPtr := unsafe.Pointer(&stripBuf[0])
+	si, segFirst := 0, 0 // the segment holding row kk, and its first row
+	for kb := 0; kb < k; kb += skinnyKc {
+		kl := min(skinnyKc, k-kb)
+		for r := 0; r < m; r += skinnyRows {
+			outPtr, outStride := unsafe.Pointer(&out[r*n+col]), uintptr(n*4)
+			if r >= fullRows {
+				outPtr, outStride = unsafe.Pointer(&tile[0]), skinnyCols*4
+			}
+			if r > 0 {
+				lhsPtr := unsafe.Pointer(&packed[r*k+kb*skinnyRows])
+				avx2StridedKernel4x16Float32Asm(lhsPtr, bufPtr, skinnyCols*4, outPtr, outStride, kl, kb > 0)
+				continue
+			}
+			for kk := kb; kk < kb+kl; {
+				for kk >= segFirst+segs[si].Rows {
+					segFirst += segs[si].Rows
+					si++
+				}
+				seg := segs[si]
+				rows := min(kb+kl, segFirst+seg.Rows) - kk
+				rhsPtr := unsafe.Pointer(&src[seg.Start+(kk-segFirst)*seg.Stride+col])
+				avx2StridedKernel4x16CopyFloat32Asm(unsafe.Pointer(&packed[kk*skinnyRows]), rhsPtr, uintptr(seg.Stride*4),
+					outPtr, outStride, rows, kk > 0, unsafe.Pointer(&stripBuf[(kk-kb)*skinnyCols]))
+				kk += rows
+			}
+		}
+	}
+	for r := fullRows; r < m; r++ {
+		copy(out[r*n+col:r*n+col+skinnyCols], tile[(r-fullRows)*skinnyCols:])
+	}
+}
+
+// skinnyTail computes the last tail (< 16) output columns from a zero-padded
+// copy of those RHS columns.
+func skinnyTail(packed, src []float32, segs []dot.RowSegment, out []float32, m, n, k, col, tail int) {
+	strip := make([]float32, k*skinnyCols)
+	kk := 0
+	for _, seg := range segs {
+		for r := range seg.Rows {
+			row := src[seg.Start+r*seg.Stride+col:]
+			copy(strip[kk*skinnyCols:kk*skinnyCols+tail], row[:tail])
+			kk++
+		}
+	}
+	mPad := (m + skinnyRows - 1) / skinnyRows * skinnyRows
+	tileOut := make([]float32, mPad*skinnyCols)
+	var tile [skinnyRows * skinnyCols]float32
+	plain := []dot.RowSegment{{Start: 0, Rows: k, Stride: skinnyCols}}
+	skinnyStrip(packed, strip, plain, tileOut, mPad, skinnyCols, k, 0, &tile, make([]float32, skinnyKc*skinnyCols))
+	for r := range m {
+		copy(out[r*n+col:r*n+col+tail], tileOut[r*skinnyCols:r*skinnyCols+tail])
+	}
+}

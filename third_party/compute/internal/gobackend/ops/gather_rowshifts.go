@@ -1,0 +1,62 @@
+// Copyright 2023-2026 The GoMLX Authors. SPDX-License-Identifier: Apache-2.0
+
+package ops
+
+import (
+	"slices"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/internal/gobackend"
+)
+
+// GatherRowShifts reports whether node is a Gather of column windows: for a
+// rank-2 operand [R, L] and constant start indices [m, 1] (offsets o_i into
+// axis 1), output block i ([m, R, n]) is operand[:, o_i : o_i+n]. It returns the
+// offsets, clamped to [0, L-n] as Gather clamps them, and n.
+//
+// A convolution lowered to a product gathers its patches so: the input planes
+// flattened to [Cin, pixels+], one block per kernel offset.
+func GatherRowShifts(node *gobackend.Node) (offsets []int, n int, ok bool) {
+	if node.OpType != compute.OpTypeGather || len(node.Inputs) != 2 {
+		return nil, 0, false
+	}
+	g, isGather := node.Data.(*gatherNode)
+	operand, starts := node.Inputs[0], node.Inputs[1]
+	if !isGather || operand.Shape.Rank() != 2 || starts.OpType != compute.OpTypeConstant ||
+		starts.Shape.Rank() != 2 || starts.Shape.Dimensions[1] != 1 || node.Shape.Rank() != 3 ||
+		operand.Shape.IsDynamic() || node.Shape.IsDynamic() {
+		return nil, 0, false
+	}
+	r, l := operand.Shape.Dimensions[0], operand.Shape.Dimensions[1]
+	m := starts.Shape.Dimensions[0]
+	if len(g.sliceSizes) != 2 || g.sliceSizes[0] != r || g.indexVectorAxis != 1 ||
+		!slices.Equal(g.startIndexMap, []int{1}) || len(g.collapsedSlicesAxes) != 0 ||
+		!slices.Equal(g.offsetOutputAxes, []int{1, 2}) {
+		return nil, 0, false
+	}
+	n = g.sliceSizes[1]
+	if !slices.Equal(node.Shape.Dimensions, []int{m, r, n}) || n > l {
+		return nil, 0, false
+	}
+	buf, isBuffer := starts.Data.(*gobackend.Buffer)
+	if !isBuffer {
+		return nil, 0, false
+	}
+	offsets = make([]int, m)
+	switch flat := buf.Flat.(type) {
+	case []int32:
+		for i, o := range flat {
+			offsets[i] = int(o)
+		}
+	case []int64:
+		for i, o := range flat {
+			offsets[i] = int(o)
+		}
+	default:
+		return nil, 0, false
+	}
+	for i, o := range offsets {
+		offsets[i] = max(0, min(l-n, o))
+	}
+	return offsets, n, true
+}

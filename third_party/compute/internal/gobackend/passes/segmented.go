@@ -1,0 +1,95 @@
+// Copyright 2023-2026 The GoMLX Authors. SPDX-License-Identifier: Apache-2.0
+
+package passes
+
+import (
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/internal/gobackend"
+	"github.com/gomlx/compute/internal/gobackend/dot"
+	"github.com/gomlx/compute/internal/gobackend/ops"
+)
+
+func init() {
+	gobackend.RegisterTransformation(50, &SegmentedOperands{})
+}
+
+// SegmentedOperands fuses a Gather of shifted column windows
+// (ops.GatherRowShifts: block i of [m, R, n] is x[:, o_i : o_i+n]) into the
+// float32 products that consume it, which then read x in place
+// (dot.RowSegment) instead of the materialised [m*R, n] matrix:
+//
+//   - as the RHS [K, N] of a non-transposed product [M, K] x [K, N] with few
+//     rows M (dot.SegmentedRHSSupported): a convolution's forward product,
+//     weights [Cout, k*k*Cin] x patches [k*k*Cin, pixels];
+//   - as the LHS [M, K] of a transposed-layout product [M, K] x [N, K]^T
+//     (dot.SegmentedLHSSupported): its weight gradient, patches [k*k*Cin,
+//     pixels] x dY [Cout, pixels]^T.
+//
+// It applies where the product's implementation is the AVX2 one. The Gather
+// stays for other consumers; without any it is dropped by dead-code
+// elimination.
+type SegmentedOperands struct{}
+
+// Name implements gobackend.GraphTransformation.
+func (p *SegmentedOperands) Name() string { return "SegmentedOperands" }
+
+// Apply implements gobackend.GraphTransformation.
+func (p *SegmentedOperands) Apply(b *gobackend.Builder) (bool, error) {
+	for _, f := range b.Functions {
+		for _, node := range f.Nodes {
+			if node.OpType != compute.OpTypeDotGeneral || node.Shape.IsDynamic() {
+				continue
+			}
+			params, ok := node.Data.(*dot.NodeData)
+			if !ok || params.RHSSegments != nil || params.LHSSegments != nil ||
+				params.BatchSize != 1 || params.InputDType != dtypes.Float32 || params.OutputDType != dtypes.Float32 ||
+				params.Implementation() == nil || params.Implementation().Name() != "simd:avx2" {
+				continue
+			}
+			m, k, n := params.LHSCrossSize, params.ContractingSize, params.RHSCrossSize
+			switch params.Layout {
+			case dot.LayoutNonTransposed:
+				if dot.SegmentedRHSFloat32 == nil || !dot.SegmentedRHSSupported(m, n, k) {
+					continue
+				}
+				if src, segs := rowShifts(node.Inputs[1], k, n); segs != nil {
+					params.RHSSegments = segs
+					node.Inputs[1] = src
+				}
+			case dot.LayoutTransposed:
+				if dot.SegmentedLHSFloat32 == nil {
+					continue
+				}
+				if src, segs := rowShifts(node.Inputs[0], m, k); segs != nil && dot.SegmentedLHSSupported(m, n, k, segs[0].Rows) {
+					params.LHSSegments = segs
+					node.Inputs[0] = src
+				}
+			}
+		}
+	}
+	return false, nil
+}
+
+// rowShifts returns, when operand (through at most one Reshape) is a Gather of
+// shifted column windows forming a float32 [rows, cols] matrix, the gathered
+// buffer and the segments that read the matrix's rows from it.
+func rowShifts(operand *gobackend.Node, rows, cols int) (*gobackend.Node, []dot.RowSegment) {
+	if operand.OpType == compute.OpTypeReshape {
+		operand = operand.Inputs[0]
+	}
+	offsets, width, ok := ops.GatherRowShifts(operand)
+	if !ok || width != cols {
+		return nil, nil
+	}
+	src := operand.Inputs[0] // [R, L]
+	r, l := src.Shape.Dimensions[0], src.Shape.Dimensions[1]
+	if len(offsets)*r != rows || src.Shape.DType != dtypes.Float32 {
+		return nil, nil
+	}
+	segs := make([]dot.RowSegment, len(offsets))
+	for i, o := range offsets {
+		segs[i] = dot.RowSegment{Start: o, Rows: r, Stride: l}
+	}
+	return src, segs
+}

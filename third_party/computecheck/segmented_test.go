@@ -1,0 +1,124 @@
+package computecheck
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/gobackend"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// TestSegmentedOperands checks the products that read a convolution's patches
+// in place (third_party/README.md §7: the SegmentedOperands pass fuses a Gather
+// of shifted column windows, block i = x[:, o_i : o_i+n] of x [R, L], into the
+// products that use it) against a float64 reference: the forward product
+// w [M, m*R] x patches [m*R, n] (the skinny path, RHS strips read from the
+// windows) and the weight gradient patches [m*R, n] x dy [N, n]^T (the packed
+// path, LHS panels packed from the windows), both from one Gather as
+// models/nn builds them. The cases cover offsets out of order and past the end
+// (Gather clamps them), a column tail, a partial row strip, K blocks and
+// segments that straddle them, segments of 4 rows, and an R of 3 that the pass
+// leaves alone; on one worker and on several. It fails when a segment's start,
+// stride or row count, the strip copy's destination or a packed panel's offset
+// is wrong.
+func TestSegmentedOperands(t *testing.T) {
+	cases := []struct {
+		r, extra, n, mOut, nOut int
+		offsets                 []int
+	}{
+		{32, 70, 1000, 32, 32, []int{0, 1, 2, 34, 35, 36, 68, 69, 70}}, // a 3x3 convolution's shifts, 32 channels
+		{4, 140, 2000, 32, 16, []int{0, 1, 2, 66, 67, 68, 132, 133, 134}},
+		{8, 40, 517, 30, 20, []int{40, 3, 17, 0, 500}},   // out of order, one clamped to L-n
+		{12, 30, 300, 64, 8, []int{5, 9, 30, 0, 11, 22}}, // K = 72 rows, a 12-column tail
+		{3, 20, 600, 16, 4, []int{0, 10, 20}},            // 3-row segments: not fused for the gradient
+	}
+	for _, procs := range []int{1, 4} {
+		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			backend, err := gobackend.New("")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer backend.Finalize()
+			for _, c := range cases {
+				t.Run(fmt.Sprintf("R%d_n%d_m%d", c.r, c.n, len(c.offsets)), func(t *testing.T) {
+					checkSegmented(t, backend, c.r, c.n+c.extra, c.n, c.mOut, c.nOut, c.offsets)
+				})
+			}
+		})
+	}
+}
+
+func checkSegmented(t *testing.T, backend compute.Backend, r, l, n, mOut, nOut int, offsets []int) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(uint64(r), uint64(n)))
+	k := len(offsets) * r
+	random := func(size int) []float32 {
+		v := make([]float32, size)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+		}
+		return v
+	}
+	x, w, dy := random(r*l), random(mOut*k), random(nOut*n)
+	tensor := func(v []float32, dims ...int) *tensors.Tensor {
+		tt := tensors.FromShape(shapes.Make(dtypes.Float32, dims...))
+		tensors.MutableFlatData(tt, func(d []float32) { copy(d, v) })
+		return tt
+	}
+	starts := make([][]int32, len(offsets))
+	for i, o := range offsets {
+		starts[i] = []int32{int32(o)}
+	}
+	outs := MustExecOnceN(backend, func(xs []*Node) []*Node {
+		x, w, dy := xs[0], xs[1], xs[2]
+		pt := Reshape(GatherSlices(x, []int{1}, Const(x.Graph(), starts), []int{n}, true), k, n)
+		fwd := DotGeneral(w, []int{1}, nil, pt, []int{0}, nil) // [mOut, n]
+		grad := DotGeneral(pt, []int{1}, nil, dy, []int{1}, nil) // [k, nOut]
+		return []*Node{fwd, grad}
+	}, tensor(x, r, l), tensor(w, mOut, k), tensor(dy, nOut, n))
+	// The reference: row (i, c) of the patches is x[c, o_i : o_i+n], o_i clamped to [0, L-n].
+	patch := func(row, col int) float64 {
+		i, c := row/r, row%r
+		o := max(0, min(l-n, offsets[i]))
+		return float64(x[c*l+o+col])
+	}
+	check := func(name string, got []float32, rows, cols, contracted int, want func(i, j int) float64) {
+		bad := 0
+		for i := range rows {
+			for j := range cols {
+				g, wv := float64(got[i*cols+j]), want(i, j)
+				if math.Abs(g-wv) > 1e-3*math.Sqrt(float64(contracted)) {
+					if bad < 5 {
+						t.Errorf("%s[%d][%d] = %g, want %g", name, i, j, g, wv)
+					}
+					bad++
+				}
+			}
+		}
+		if bad > 0 {
+			t.Errorf("%s: %d of %d elements wrong", name, bad, rows*cols)
+		}
+	}
+	check("forward", tensors.MustCopyFlatData[float32](outs[0]), mOut, n, k, func(i, j int) float64 {
+		var s float64
+		for kk := range k {
+			s += float64(w[i*k+kk]) * patch(kk, j)
+		}
+		return s
+	})
+	check("gradient", tensors.MustCopyFlatData[float32](outs[1]), k, nOut, n, func(i, j int) float64 {
+		var s float64
+		for q := range n {
+			s += patch(i, q) * float64(dy[j*n+q])
+		}
+		return s
+	})
+}
