@@ -365,21 +365,23 @@ func (pl nhwcPlan) patches(x *Node) *Node {
 		return Reshape(x, pl.b, pl.kSize())
 	}
 	xs := s2d(padTo(x, []int{0, pl.p, pl.p, 0}, []int{pl.b, pl.hp, pl.wp, pl.c}), pl.s) // [B,Hs,Ws,s*s*C]
-	// One gather of the kk*kk shifted windows [kk*kk, B, Ho, Wo, s*s*C]
-	// (copied as contiguous runs of Wo*s*s*C, no zero-fill), then
-	// [kk*kk, P, s*s*C] -> [P, kk*kk, s*s*C], a fast block transpose.
+	// One gather of the kk*kk shifted windows straight into [B, Ho, Wo,
+	// kk*kk, s*s*C] (the windows' index axis placed before the depth axis),
+	// copied as contiguous runs of s*s*C. GatherSlices puts the windows
+	// first, [kk*kk, B, Ho, Wo, s*s*C], and needed a transpose after it:
+	// the raw gather saves 1.1 ms of 3.4 on the fast DQN's first layer and
+	// 1.8 of 6.9 on the DCGAN's (one thread). BackendGather is documented as
+	// internal to GoMLX; the version is pinned, and its gradient is never
+	// built here (the patches are used inside customVJP only).
 	starts := make([][]int32, 0, pl.kk*pl.kk)
 	for di := range pl.kk {
 		for dj := range pl.kk {
 			starts = append(starts, []int32{int32(di), int32(dj)})
 		}
 	}
-	g := GatherSlices(xs, []int{1, 2}, Const(x.Graph(), starts), []int{pl.ho, pl.wo}, true)
-	p := pl.b * pl.ho * pl.wo
-	if pl.kk == 1 {
-		return Reshape(g, p, pl.kSize())
-	}
-	return Reshape(swap01(Reshape(g, pl.kk*pl.kk, p, pl.depth())), p, pl.kSize())
+	g := BackendGather(xs, Const(x.Graph(), starts), 1, []int{0, 1, 2, 4}, nil, []int{1, 2},
+		[]int{pl.b, pl.ho, pl.wo, pl.depth()}, true) // [B, Ho, Wo, kk*kk, s*s*C]
+	return Reshape(g, pl.b*pl.ho*pl.wo, pl.kSize())
 }
 
 // adjoint is the transpose of patches: it overlap-adds cols [B*Ho*Wo, K] into
