@@ -122,3 +122,97 @@ func checkSegmented(t *testing.T, backend compute.Backend, r, l, n, mOut, nOut i
 		return s
 	})
 }
+
+// TestSegmentedWindows checks the weights product of a strided convolution
+// whose patches are a Gather of 2D windows of its space-to-depth input (as
+// models/nn's nhwcPlan builds them: xs [B, Hs, Ws, D], windows (di, dj), patches
+// [B*Ho*Wo, m*D]) times its weights [N, m*D]^T, which the SegmentedOperands pass
+// lets the tall path read in place (row segments of Wo rows D apart, one column
+// run per window; third_party/README.md §7), against a float64 reference. Wo of
+// 8 (strips inside segments), 6 and 3 (strips across segments, copied), a
+// window clamped at the edge, N of 32 and 64, and N of 80 (not fused); on one
+// worker and on several. It fails when a segment's start, a run's offset, the
+// strips' classification or the copy of a strip across segments is wrong.
+func TestSegmentedWindows(t *testing.T) {
+	cases := []struct {
+		b, hs, ws, d, ho, wo, n int
+		windows                 [][2]int
+	}{
+		{32, 17, 17, 64, 16, 16, 32, [][2]int{{0, 0}, {0, 1}, {1, 0}, {1, 1}}}, // the fast DQN's first layer
+		{4, 9, 9, 128, 8, 8, 64, [][2]int{{0, 0}, {0, 1}, {1, 0}, {1, 1}}},
+		{3, 8, 7, 16, 7, 6, 32, [][2]int{{1, 1}, {0, 0}, {1, 5}}}, // out of order, (1, 5) clamped to (1, 1)
+		{6, 5, 4, 8, 4, 3, 16, [][2]int{{0, 0}, {1, 1}}},          // 3-row segments
+		{4, 9, 9, 32, 8, 8, 80, [][2]int{{0, 0}, {1, 1}}},         // N = 80: not fused
+	}
+	for _, procs := range []int{1, 4} {
+		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			backend, err := gobackend.New("")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer backend.Finalize()
+			for _, c := range cases {
+				t.Run(fmt.Sprintf("B%d_%dx%d_D%d_N%d", c.b, c.ho, c.wo, c.d, c.n), func(t *testing.T) {
+					checkWindows(t, backend, c.b, c.hs, c.ws, c.d, c.ho, c.wo, c.n, c.windows)
+				})
+			}
+		})
+	}
+}
+
+func checkWindows(t *testing.T, backend compute.Backend, b, hs, ws, d, ho, wo, n int, windows [][2]int) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(uint64(b*d), uint64(n)))
+	m := len(windows)
+	k := m * d
+	x := make([]float32, b*hs*ws*d)
+	w := make([]float32, n*k)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	for i := range w {
+		w[i] = float32(rng.NormFloat64())
+	}
+	xt := tensors.FromShape(shapes.Make(dtypes.Float32, b, hs, ws, d))
+	tensors.MutableFlatData(xt, func(v []float32) { copy(v, x) })
+	wt := tensors.FromShape(shapes.Make(dtypes.Float32, n, k))
+	tensors.MutableFlatData(wt, func(v []float32) { copy(v, w) })
+	starts := make([][]int32, m)
+	for i, o := range windows {
+		starts[i] = []int32{int32(o[0]), int32(o[1])}
+	}
+	out := MustExecOnce(backend, func(x, w *Node) *Node {
+		g := BackendGather(x, Const(x.Graph(), starts), 1, []int{0, 1, 2, 4}, nil, []int{1, 2},
+			[]int{b, ho, wo, d}, true) // [B, Ho, Wo, m, D]
+		pt := Reshape(g, b*ho*wo, k)
+		return DotGeneral(pt, []int{1}, nil, w, []int{1}, nil) // [P, N]
+	}, xt, wt)
+	got := tensors.MustCopyFlatData[float32](out)
+	bad := 0
+	for bi := range b {
+		for y := range ho {
+			for xx := range wo {
+				p := (bi*ho+y)*wo + xx
+				for j := range n {
+					var want float64
+					for i, o := range windows {
+						di, dj := max(0, min(hs-ho, o[0])), max(0, min(ws-wo, o[1]))
+						for e := range d {
+							want += float64(x[((bi*hs+y+di)*ws+xx+dj)*d+e]) * float64(w[j*k+i*d+e])
+						}
+					}
+					if g := float64(got[p*n+j]); math.Abs(g-want) > 1e-3*math.Sqrt(float64(k)) {
+						if bad < 5 {
+							t.Errorf("out[%d][%d] = %g, want %g", p, j, g, want)
+						}
+						bad++
+					}
+				}
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d elements wrong", bad, b*ho*wo*n)
+	}
+}

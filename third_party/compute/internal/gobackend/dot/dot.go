@@ -58,8 +58,10 @@ type NodeData struct {
 	RHSSegments []RowSegment
 
 	// LHSSegments is the same for the LHS [M, K] of a product in the
-	// transposed layout (SegmentedLHSFloat32).
+	// transposed layout (SegmentedLHSFloat32), with LHSRuns the column runs of
+	// each row (nil: contiguous).
 	LHSSegments []RowSegment
+	LHSRuns     []ColumnRun
 
 	// implementation for current layout.
 	implementation *ImplementationRegistration
@@ -144,7 +146,8 @@ func (d *NodeData) EqualNodeData(other gobackend.NodeDataComparable) bool {
 		slices.Equal(d.RHSContractingAxes, o.RHSContractingAxes) &&
 		slices.Equal(d.RHSBatchAxes, o.RHSBatchAxes) &&
 		slices.Equal(d.RHSSegments, o.RHSSegments) &&
-		slices.Equal(d.LHSSegments, o.LHSSegments)
+		slices.Equal(d.LHSSegments, o.LHSSegments) &&
+		slices.Equal(d.LHSRuns, o.LHSRuns)
 }
 
 // Recompute implements gobackend.RecomputableNodeData for NodeData.
@@ -413,7 +416,7 @@ func execDotGeneral(backend *gobackend.Backend, node *gobackend.Node, inputs []*
 		return output, nil
 	}
 	if params.LHSSegments != nil {
-		SegmentedLHSFloat32(backend, lhs.Flat.([]float32), params.LHSSegments, rhs.Flat.([]float32),
+		SegmentedLHSFloat32(backend, lhs.Flat.([]float32), params.LHSSegments, params.LHSRuns, rhs.Flat.([]float32),
 			params.LHSCrossSize, params.RHSCrossSize, params.ContractingSize, output.Flat.([]float32))
 		return output, nil
 	}

@@ -35,10 +35,22 @@ func (d *NodeData) Implementation() *ImplementationRegistration { return d.imple
 
 // SegmentedLHSFloat32 computes output [m, n] = lhs [m, k] x rhs [n, k]^T (the
 // transposed layout) for a float32 LHS whose rows are read in place from src as
-// described by segs (their Rows add up to m). Set by an implementation package
-// that supports it (AVX2), nil otherwise.
-var SegmentedLHSFloat32 func(backend *gobackend.Backend, src []float32, segs []RowSegment, rhs []float32, m, n, k int, output []float32)
+// described by segs (their Rows add up to m) and runs (nil: each row's k
+// values are contiguous). Set by an implementation package that supports it
+// (AVX2), nil otherwise.
+var SegmentedLHSFloat32 func(backend *gobackend.Backend, src []float32, segs []RowSegment, runs []ColumnRun,
+	rhs []float32, m, n, k int, output []float32)
 
 // SegmentedLHSSupported reports whether SegmentedLHSFloat32 takes a product of
-// these sizes whose segments have segmentRows rows each.
-var SegmentedLHSSupported func(m, n, k, segmentRows int) bool
+// these sizes whose segments have segmentRows rows each, with column runs or
+// without.
+var SegmentedLHSSupported func(m, n, k, segmentRows int, withRuns bool) bool
+
+// ColumnRun describes Width consecutive contraction columns of a segmented
+// operand's rows: column Offset+i of the source row (i < Width). A row of a
+// strided convolution's patches (space-to-depth input, kk*kk windows) is kk*kk
+// runs of s*s*Cin values, one per window. Nil runs mean one run of all K
+// columns at offset 0.
+type ColumnRun struct {
+	Offset, Width int
+}

@@ -61,8 +61,11 @@ func (p *SegmentedOperands) Apply(b *gobackend.Builder) (bool, error) {
 				if dot.SegmentedLHSFloat32 == nil {
 					continue
 				}
-				if src, segs := rowShifts(node.Inputs[0], m, k); segs != nil && dot.SegmentedLHSSupported(m, n, k, segs[0].Rows) {
+				if src, segs := rowShifts(node.Inputs[0], m, k); segs != nil && dot.SegmentedLHSSupported(m, n, k, segs[0].Rows, false) {
 					params.LHSSegments = segs
+					node.Inputs[0] = src
+				} else if src, segs, runs := windows2D(node.Inputs[0], m, k); segs != nil && dot.SegmentedLHSSupported(m, n, k, segs[0].Rows, true) {
+					params.LHSSegments, params.LHSRuns = segs, runs
 					node.Inputs[0] = src
 				}
 			}
@@ -92,4 +95,35 @@ func rowShifts(operand *gobackend.Node, rows, cols int) (*gobackend.Node, []dot.
 		segs[i] = dot.RowSegment{Start: o, Rows: r, Stride: l}
 	}
 	return src, segs
+}
+
+// windows2D returns, when operand (through at most one Reshape) is a Gather of
+// 2D windows (ops.GatherWindows2D) forming a float32 [rows, cols] matrix, the
+// gathered buffer, the row segments (one per output row y of each batch entry:
+// Wo rows D apart) and the column runs (one per window, D values).
+func windows2D(operand *gobackend.Node, rows, cols int) (*gobackend.Node, []dot.RowSegment, []dot.ColumnRun) {
+	if operand.OpType == compute.OpTypeReshape {
+		operand = operand.Inputs[0]
+	}
+	offsets, ho, wo, ok := ops.GatherWindows2D(operand)
+	if !ok {
+		return nil, nil, nil
+	}
+	src := operand.Inputs[0] // [B, H, W, D]
+	d := src.Shape.Dimensions
+	b, h, w, depth := d[0], d[1], d[2], d[3]
+	if b*ho*wo != rows || len(offsets)*depth != cols || src.Shape.DType != dtypes.Float32 {
+		return nil, nil, nil
+	}
+	segs := make([]dot.RowSegment, 0, b*ho)
+	for bi := range b {
+		for y := range ho {
+			segs = append(segs, dot.RowSegment{Start: (bi*h + y) * w * depth, Rows: wo, Stride: depth})
+		}
+	}
+	runs := make([]dot.ColumnRun, len(offsets))
+	for i, o := range offsets {
+		runs[i] = dot.ColumnRun{Offset: (o[0]*w + o[1]) * depth, Width: depth}
+	}
+	return src, segs, runs
 }

@@ -38,6 +38,10 @@ func avx2LargeFloat32( //alt:f32
 	//alt:bf16 params := AVX2ParamsBFloat16
 	//alt:f16 params := AVX2ParamsFloat16
 	//alt:f64 params := AVX2ParamsFloat64
+	if layout == dot.LayoutTransposed && lhsSegs == nil && avx2UseTallFloat32(lhsCrossSize, rhsCrossSize, contractingSize) { //alt:f32
+		avx2TallFloat32(backend, lhs, rhs, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, output) //alt:f32
+		return //alt:f32
+	} //alt:f32
 	if layout == dot.LayoutNonTransposed && lhsSegs == nil && avx2UseSkinnyFloat32(lhsCrossSize, rhsCrossSize, contractingSize) { //alt:f32
 		avx2SkinnyFloat32(backend, lhs, rhs, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, output) //alt:f32
 		return //alt:f32

@@ -51,23 +51,46 @@ func avx2SegmentedRHSSupported(m, n, k int) bool {
 
 // avx2SegmentedLHSFloat32 implements dot.SegmentedLHSFloat32: output [m, n] =
 // lhs [m, k] x rhs [n, k]^T, the rows of lhs read in place from src.
-func avx2SegmentedLHSFloat32(backend *gobackend.Backend, src []float32, segs []dot.RowSegment, rhs []float32, m, n, k int, output []float32) {
-	checkSegments(segs, src, m, k)
+func avx2SegmentedLHSFloat32(backend *gobackend.Backend, src []float32, segs []dot.RowSegment, runs []dot.ColumnRun,
+	rhs []float32, m, n, k int, output []float32) {
+	rowExtent, runCols := k, 0
+	for _, run := range runs {
+		if run.Offset < 0 || run.Width < 1 {
+			panic(errors.Errorf("segmented LHS: bad column run %+v", run))
+		}
+		rowExtent = max(rowExtent, run.Offset+run.Width)
+		runCols += run.Width
+	}
+	if runs != nil && runCols != k {
+		panic(errors.Errorf("segmented LHS: column runs hold %d columns, the product needs %d", runCols, k))
+	}
+	checkSegments(segs, src, m, rowExtent)
+	if len(rhs) != n*k || len(output) != m*n {
+		panic(errors.Errorf("segmented LHS: [%d, %d] x [%d, %d]^T with %d RHS and %d output values", m, k, n, k, len(rhs), len(output)))
+	}
+	if avx2UseTallFloat32(m, n, k) {
+		tallProduct(backend, src, segs, runs, rhs, m, n, k, output)
+		return
+	}
+	if runs != nil {
+		panic(errors.Errorf("segmented LHS: column runs need the tall path ([%d, %d] x [%d, %d]^T)", m, k, n, k))
+	}
 	for _, seg := range segs {
 		if seg.Rows%4 != 0 {
 			panic(errors.Errorf("segmented LHS: segment %+v is not a whole number of 4-row strips", seg))
 		}
 	}
-	if len(rhs) != n*k || len(output) != m*n {
-		panic(errors.Errorf("segmented LHS: [%d, %d] x [%d, %d]^T with %d RHS and %d output values", m, k, n, k, len(rhs), len(output)))
-	}
 	avx2LargeFloat32(backend, dot.LayoutTransposed, src, rhs, 1, m, n, k, output, segs)
 }
 
-// avx2SegmentedLHSSupported implements dot.SegmentedLHSSupported: every
-// segment a whole number of the packed panels' 4-row strips.
-func avx2SegmentedLHSSupported(m, n, k, segmentRows int) bool {
-	return AVX2UseAsm && segmentRows%4 == 0 && m >= 4 && n >= 1 && k >= 1
+// avx2SegmentedLHSSupported implements dot.SegmentedLHSSupported: products
+// the tall path takes (any segments, column runs or not), or others whose
+// segments are whole numbers of the packed panels' 4-row strips.
+func avx2SegmentedLHSSupported(m, n, k, segmentRows int, withRuns bool) bool {
+	if avx2UseTallFloat32(m, n, k) {
+		return true
+	}
+	return AVX2UseAsm && !withRuns && segmentRows%4 == 0 && m >= 4 && n >= 1 && k >= 1
 }
 
 // packSegmentedLHS packs rows [rowStart, rowStart+rows) and columns
