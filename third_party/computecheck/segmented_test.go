@@ -35,9 +35,10 @@ func TestSegmentedOperands(t *testing.T) {
 	}{
 		{32, 70, 1000, 32, 32, []int{0, 1, 2, 34, 35, 36, 68, 69, 70}}, // a 3x3 convolution's shifts, 32 channels
 		{4, 140, 2000, 32, 16, []int{0, 1, 2, 66, 67, 68, 132, 133, 134}},
-		{8, 40, 517, 30, 20, []int{40, 3, 17, 0, 500}},   // out of order, one clamped to L-n
-		{12, 30, 300, 64, 8, []int{5, 9, 30, 0, 11, 22}}, // K = 72 rows, a 12-column tail
-		{3, 20, 600, 16, 4, []int{0, 10, 20}},            // 3-row segments: not fused for the gradient
+		{8, 40, 517, 30, 20, []int{40, 3, 17, 0, 500}},                 // out of order, one clamped to L-n
+		{12, 30, 300, 64, 8, []int{5, 9, 30, 0, 11, 22}},               // K = 72 rows, a 12-column tail
+		{3, 20, 600, 16, 4, []int{0, 10, 20}},                          // 3-row segments: not fused for the gradient
+		{256, 70, 600, 62, 16, []int{0, 1, 2, 34, 35, 36, 68, 69, 70}}, // K = 2304: K super-blocks, a partial row strip
 	}
 	for _, procs := range []int{1, 4} {
 		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
@@ -80,7 +81,7 @@ func checkSegmented(t *testing.T, backend compute.Backend, r, l, n, mOut, nOut i
 	outs := MustExecOnceN(backend, func(xs []*Node) []*Node {
 		x, w, dy := xs[0], xs[1], xs[2]
 		pt := Reshape(GatherSlices(x, []int{1}, Const(x.Graph(), starts), []int{n}, true), k, n)
-		fwd := DotGeneral(w, []int{1}, nil, pt, []int{0}, nil) // [mOut, n]
+		fwd := DotGeneral(w, []int{1}, nil, pt, []int{0}, nil)   // [mOut, n]
 		grad := DotGeneral(pt, []int{1}, nil, dy, []int{1}, nil) // [k, nOut]
 		return []*Node{fwd, grad}
 	}, tensor(x, r, l), tensor(w, mOut, k), tensor(dy, nOut, n))
@@ -182,13 +183,48 @@ func checkWindows(t *testing.T, backend compute.Backend, b, hs, ws, d, ho, wo, n
 	for i, o := range windows {
 		starts[i] = []int32{int32(o[0]), int32(o[1])}
 	}
-	out := MustExecOnce(backend, func(x, w *Node) *Node {
+	p := b * ho * wo
+	dy := make([]float32, p*n)
+	for i := range dy {
+		dy[i] = float32(rng.NormFloat64())
+	}
+	dyt := tensors.FromShape(shapes.Make(dtypes.Float32, p, n))
+	tensors.MutableFlatData(dyt, func(v []float32) { copy(v, dy) })
+	outs := MustExecOnceN(backend, func(in []*Node) []*Node {
+		x, w, dy := in[0], in[1], in[2]
 		g := BackendGather(x, Const(x.Graph(), starts), 1, []int{0, 1, 2, 4}, nil, []int{1, 2},
 			[]int{b, ho, wo, d}, true) // [B, Ho, Wo, m, D]
-		pt := Reshape(g, b*ho*wo, k)
-		return DotGeneral(pt, []int{1}, nil, w, []int{1}, nil) // [P, N]
-	}, xt, wt)
-	got := tensors.MustCopyFlatData[float32](out)
+		pt := Reshape(g, p, k)
+		fwd := DotGeneral(pt, []int{1}, nil, w, []int{1}, nil)                           // [P, N]
+		grad := DotGeneral(TransposeAllAxes(dy, 1, 0), []int{1}, nil, pt, []int{0}, nil) // [N, K]
+		return []*Node{fwd, grad}
+	}, xt, wt, dyt)
+	got := tensors.MustCopyFlatData[float32](outs[0])
+	patch := func(p, col int) float64 {
+		bi, y, xx := p/(ho*wo), p/wo%ho, p%wo
+		o := windows[col/d]
+		di, dj := max(0, min(hs-ho, o[0])), max(0, min(ws-wo, o[1]))
+		return float64(x[((bi*hs+y+di)*ws+xx+dj)*d+col%d])
+	}
+	gotGrad := tensors.MustCopyFlatData[float32](outs[1])
+	badGrad := 0
+	for j := range n {
+		for col := range k {
+			var want float64
+			for q := range p {
+				want += float64(dy[q*n+j]) * patch(q, col)
+			}
+			if g := float64(gotGrad[j*k+col]); math.Abs(g-want) > 1e-3*math.Sqrt(float64(p)) {
+				if badGrad < 5 {
+					t.Errorf("grad[%d][%d] = %g, want %g", j, col, g, want)
+				}
+				badGrad++
+			}
+		}
+	}
+	if badGrad > 0 {
+		t.Errorf("gradient: %d of %d elements wrong", badGrad, n*k)
+	}
 	bad := 0
 	for bi := range b {
 		for y := range ho {

@@ -56,6 +56,7 @@ type NodeData struct {
 	// read from in place (see RowSegment); the product is then computed by
 	// SegmentedRHSFloat32.
 	RHSSegments []RowSegment
+	RHSRuns     []ColumnRun
 
 	// LHSSegments is the same for the LHS [M, K] of a product in the
 	// transposed layout (SegmentedLHSFloat32), with LHSRuns the column runs of
@@ -146,6 +147,7 @@ func (d *NodeData) EqualNodeData(other gobackend.NodeDataComparable) bool {
 		slices.Equal(d.RHSContractingAxes, o.RHSContractingAxes) &&
 		slices.Equal(d.RHSBatchAxes, o.RHSBatchAxes) &&
 		slices.Equal(d.RHSSegments, o.RHSSegments) &&
+		slices.Equal(d.RHSRuns, o.RHSRuns) &&
 		slices.Equal(d.LHSSegments, o.LHSSegments) &&
 		slices.Equal(d.LHSRuns, o.LHSRuns)
 }
@@ -411,7 +413,7 @@ func execDotGeneral(backend *gobackend.Backend, node *gobackend.Node, inputs []*
 	}
 
 	if params.RHSSegments != nil {
-		SegmentedRHSFloat32(backend, lhs.Flat.([]float32), rhs.Flat.([]float32), params.RHSSegments,
+		SegmentedRHSFloat32(backend, lhs.Flat.([]float32), rhs.Flat.([]float32), params.RHSSegments, params.RHSRuns,
 			params.LHSCrossSize, params.RHSCrossSize, params.ContractingSize, output.Flat.([]float32))
 		return output, nil
 	}

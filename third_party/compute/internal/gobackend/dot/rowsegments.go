@@ -21,13 +21,15 @@ type RowSegment struct {
 
 // SegmentedRHSFloat32 computes output [m, n] = lhs [m, k] x rhs [k, n] for a
 // float32 RHS whose rows are read in place from src as described by segs (their
-// Rows add up to k). It is set by an implementation package that supports it
-// (AVX2) and nil otherwise.
-var SegmentedRHSFloat32 func(backend *gobackend.Backend, lhs, src []float32, segs []RowSegment, m, n, k int, output []float32)
+// Rows add up to k) and runs (nil: each row's n values are contiguous). It is
+// set by an implementation package that supports it (AVX2) and nil otherwise.
+var SegmentedRHSFloat32 func(backend *gobackend.Backend, lhs, src []float32, segs []RowSegment, runs []ColumnRun,
+	m, n, k int, output []float32)
 
 // SegmentedRHSSupported reports whether SegmentedRHSFloat32 takes a product of
-// these sizes; nil when SegmentedRHSFloat32 is nil.
-var SegmentedRHSSupported func(m, n, k int) bool
+// these sizes with these column runs (nil for none); nil when
+// SegmentedRHSFloat32 is nil.
+var SegmentedRHSSupported func(m, n, k int, runs []ColumnRun) bool
 
 // Implementation returns the registered implementation the product uses (nil
 // if none).

@@ -26,6 +26,12 @@ func init() {
 //     (dot.SegmentedLHSSupported): its weight gradient, patches [k*k*Cin,
 //     pixels] x dY [Cout, pixels]^T.
 //
+// It also fuses a Gather of 2D windows (ops.GatherWindows2D: a strided
+// convolution's patches from its space-to-depth input [B, Hs, Ws, D], each row
+// kk*kk runs of D values) the same way, with column runs (dot.ColumnRun): as the
+// LHS of a tall transposed-layout product (the forward product) and as the RHS
+// of a skinny one (the weight gradient dY^T [Cout, pixels] x patches).
+//
 // It applies where the product's implementation is the AVX2 one. The Gather
 // stays for other consumers; without any it is dropped by dead-code
 // elimination.
@@ -50,11 +56,14 @@ func (p *SegmentedOperands) Apply(b *gobackend.Builder) (bool, error) {
 			m, k, n := params.LHSCrossSize, params.ContractingSize, params.RHSCrossSize
 			switch params.Layout {
 			case dot.LayoutNonTransposed:
-				if dot.SegmentedRHSFloat32 == nil || !dot.SegmentedRHSSupported(m, n, k) {
+				if dot.SegmentedRHSFloat32 == nil {
 					continue
 				}
-				if src, segs := rowShifts(node.Inputs[1], k, n); segs != nil {
+				if src, segs := rowShifts(node.Inputs[1], k, n); segs != nil && dot.SegmentedRHSSupported(m, n, k, nil) {
 					params.RHSSegments = segs
+					node.Inputs[1] = src
+				} else if src, segs, runs := windows2D(node.Inputs[1], k, n); segs != nil && dot.SegmentedRHSSupported(m, n, k, runs) {
+					params.RHSSegments, params.RHSRuns = segs, runs
 					node.Inputs[1] = src
 				}
 			case dot.LayoutTransposed:

@@ -35,36 +35,68 @@ func checkSegments(segs []dot.RowSegment, src []float32, rows, cols int) {
 }
 
 // avx2SegmentedRHSFloat32 implements dot.SegmentedRHSFloat32: output [m, n] =
-// lhs [m, k] x rhs [k, n], the rows of rhs read in place from src.
-func avx2SegmentedRHSFloat32(backend *gobackend.Backend, lhs, src []float32, segs []dot.RowSegment, m, n, k int, output []float32) {
-	checkSegments(segs, src, k, n)
+// lhs [m, k] x rhs [k, n], the rows of rhs read in place from src (and their
+// columns from runs, if not nil).
+func avx2SegmentedRHSFloat32(backend *gobackend.Backend, lhs, src []float32, segs []dot.RowSegment, runs []dot.ColumnRun,
+	m, n, k int, output []float32) {
+	if !avx2SegmentedRHSSupported(m, n, k, runs) {
+		panic(errors.Errorf("segmented RHS: [%d, %d] x [%d, %d] with column runs %v not supported", m, k, k, n, runs))
+	}
+	checkSegments(segs, src, k, rowExtent(runs, n))
 	if len(lhs) != m*k || len(output) != m*n {
 		panic(errors.Errorf("segmented RHS: [%d, %d] x [%d, %d] with %d LHS and %d output values", m, k, k, n, len(lhs), len(output)))
 	}
-	skinnyProduct(backend, lhs, src, segs, m, n, k, output)
+	skinnyProduct(backend, lhs, src, segs, runs, m, n, k, output)
 }
 
-// avx2SegmentedRHSSupported implements dot.SegmentedRHSSupported.
-func avx2SegmentedRHSSupported(m, n, k int) bool {
-	return avx2UseSkinnyFloat32(m, n, k)
+// avx2SegmentedRHSSupported implements dot.SegmentedRHSSupported: few LHS rows,
+// many columns (the skinny path, whose K super-blocks lift its M*K bound), and
+// column runs, if any, of whole 16-column strips adding up to n.
+func avx2SegmentedRHSSupported(m, n, k int, runs []dot.ColumnRun) bool {
+	if !AVX2UseAsm || m > skinnyMaxRows || n < skinnyMinCols || k < 1 {
+		return false
+	}
+	if runs == nil {
+		return true
+	}
+	cols := 0
+	for _, run := range runs {
+		if run.Offset < 0 || run.Width < 1 || run.Width%skinnyCols != 0 {
+			return false
+		}
+		cols += run.Width
+	}
+	return cols == n
+}
+
+// rowExtent is how many values of a segmented row a product reads: the
+// furthest column run's end, or cols without runs.
+func rowExtent(runs []dot.ColumnRun, cols int) int {
+	if runs == nil {
+		return cols
+	}
+	extent := 0
+	for _, run := range runs {
+		extent = max(extent, run.Offset+run.Width)
+	}
+	return extent
 }
 
 // avx2SegmentedLHSFloat32 implements dot.SegmentedLHSFloat32: output [m, n] =
 // lhs [m, k] x rhs [n, k]^T, the rows of lhs read in place from src.
 func avx2SegmentedLHSFloat32(backend *gobackend.Backend, src []float32, segs []dot.RowSegment, runs []dot.ColumnRun,
 	rhs []float32, m, n, k int, output []float32) {
-	rowExtent, runCols := k, 0
+	runCols := 0
 	for _, run := range runs {
 		if run.Offset < 0 || run.Width < 1 {
 			panic(errors.Errorf("segmented LHS: bad column run %+v", run))
 		}
-		rowExtent = max(rowExtent, run.Offset+run.Width)
 		runCols += run.Width
 	}
 	if runs != nil && runCols != k {
 		panic(errors.Errorf("segmented LHS: column runs hold %d columns, the product needs %d", runCols, k))
 	}
-	checkSegments(segs, src, m, rowExtent)
+	checkSegments(segs, src, m, rowExtent(runs, k))
 	if len(rhs) != n*k || len(output) != m*n {
 		panic(errors.Errorf("segmented LHS: [%d, %d] x [%d, %d]^T with %d RHS and %d output values", m, k, n, k, len(rhs), len(output)))
 	}

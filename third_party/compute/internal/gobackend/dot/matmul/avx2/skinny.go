@@ -57,15 +57,23 @@ func avx2SkinnyFloat32(backend *gobackend.Backend, lhs, rhs []float32,
 	batchSize, m, n, k int, output []float32) {
 	segs := []dot.RowSegment{{Start: 0, Rows: k, Stride: n}}
 	for b := range batchSize {
-		skinnyProduct(backend, lhs[b*m*k:(b+1)*m*k], rhs[b*k*n:(b+1)*k*n], segs, m, n, k, output[b*m*n:(b+1)*m*n])
+		skinnyProduct(backend, lhs[b*m*k:(b+1)*m*k], rhs[b*k*n:(b+1)*k*n], segs, nil, m, n, k, output[b*m*n:(b+1)*m*n])
 	}
 }
 
 // skinnyProduct computes out [m, n] = lhs [m, k] x rhs [k, n], the rows of rhs
-// read from src as segs describe.
-func skinnyProduct(backend *gobackend.Backend, lhs, src []float32, segs []dot.RowSegment, m, n, k int, out []float32) {
+// read from src as segs describe and its columns as runs do (nil: column c at
+// offset c; otherwise runs of whole 16-column strips). When the packed LHS
+// would not stay in L2 (m*k > skinnyMaxLHS), K is taken in super-blocks of at
+// most skinnyMaxLHS/m columns, the output accumulating across them.
+func skinnyProduct(backend *gobackend.Backend, lhs, src []float32, segs []dot.RowSegment, runs []dot.ColumnRun,
+	m, n, k int, out []float32) {
 	mPad := (m + skinnyRows - 1) / skinnyRows * skinnyRows
-	packedRef, packed, ok := GetBuffer[float32](backend, mPad*k)
+	kSuper := k
+	if m*k > skinnyMaxLHS {
+		kSuper = max(skinnyKc, skinnyMaxLHS/mPad/skinnyKc*skinnyKc)
+	}
+	packedRef, packed, ok := GetBuffer[float32](backend, mPad*kSuper)
 	if !ok {
 		return
 	}
@@ -73,65 +81,89 @@ func skinnyProduct(backend *gobackend.Backend, lhs, src []float32, segs []dot.Ro
 	maxWorkers := max(1, backend.Workers.AdjustedMaxParallelism())
 	fullStrips := n / skinnyCols
 	chunk := max(1, fullStrips/(8*maxWorkers))
-	// Strip s of packed holds rows 4s..4s+3 over the whole K, 4 values a step.
-	avx2PackLHSKernelRows4(lhs, packed, 0, 0, k, m, k, skinnyRows)
-	var next atomic.Int64
-	work := func() {
-		var tile [skinnyRows * skinnyCols]float32
-		stripBuf := make([]float32, skinnyKc*skinnyCols)
-		for {
-			first := int(next.Add(int64(chunk))) - chunk
-			if first >= fullStrips {
-				return
+	srcCol := func(col int) int { // the source column of output column col (a strip's first)
+		if runs == nil {
+			return col
+		}
+		for _, run := range runs {
+			if col < run.Width {
+				return run.Offset + col
 			}
-			for s := first; s < min(first+chunk, fullStrips); s++ {
-				skinnyStrip(packed, src, segs, out, m, n, k, s*skinnyCols, &tile, stripBuf)
+			col -= run.Width
+		}
+		panic("skinnyProduct: column past the runs")
+	}
+	for ks := 0; ks < k; ks += kSuper {
+		kl := min(kSuper, k-ks)
+		// Strip s of packed holds rows 4s..4s+3 over kl columns, 4 values a step.
+		avx2PackLHSKernelRows4(lhs, packed, 0, ks, k, m, kl, skinnyRows)
+		var next atomic.Int64
+		work := func() {
+			var tile [skinnyRows * skinnyCols]float32
+			stripBuf := make([]float32, skinnyKc*skinnyCols)
+			for {
+				first := int(next.Add(int64(chunk))) - chunk
+				if first >= fullStrips {
+					return
+				}
+				for s := first; s < min(first+chunk, fullStrips); s++ {
+					col := s * skinnyCols
+					skinnyStrip(packed, src, segs, srcCol(col), out, m, n, ks, kl, col, ks > 0, &tile, stripBuf)
+				}
 			}
 		}
-	}
-	if maxWorkers > 1 && fullStrips >= 2*chunk {
-		backend.Workers.Saturate(work)
-	} else {
-		work()
-	}
-	if tail := n - fullStrips*skinnyCols; tail > 0 {
-		skinnyTail(packed, src, segs, out, m, n, k, fullStrips*skinnyCols, tail)
+		if maxWorkers > 1 && fullStrips >= 2*chunk {
+			backend.Workers.Saturate(work)
+		} else {
+			work()
+		}
+		if tail := n - fullStrips*skinnyCols; tail > 0 {
+			skinnyTail(packed, src, segs, srcCol(fullStrips*skinnyCols), out, m, n, ks, kl, fullStrips*skinnyCols, tail)
+		}
 	}
 }
 
-// skinnyStrip computes output columns col..col+15 of all m rows. For each K
-// block, the first row strip reads the RHS rows in place (segment by segment,
-// each with its row stride) and copies them to stripBuf, where the other row
-// strips read them: rows a power-of-two-ish stride apart share cache sets, so
-// they would not stay in L1 (or L2) in place. tile holds a last partial row
-// strip.
-func skinnyStrip(packed, src []float32, segs []dot.RowSegment, out []float32, m, n, k, col int,
-	tile *[skinnyRows * skinnyCols]float32, stripBuf []float32) {
+// skinnyStrip computes output columns col..col+15 of all m rows, over the
+// virtual RHS rows [ks, ks+kl) (packed holds the LHS for those columns),
+// adding to out if accumulate. RHS row kk's 16 values are read from src at
+// the row's start (segs) plus srcCol. For each K block, the first row strip
+// reads the RHS rows in place (segment by segment, each with its row stride)
+// and copies them to stripBuf, where the other row strips read them: rows a
+// power-of-two-ish stride apart share cache sets, so they would not stay in L1
+// (or L2) in place. tile holds a last partial row strip.
+func skinnyStrip(packed, src []float32, segs []dot.RowSegment, srcCol int, out []float32, m, n, ks, kl, col int,
+	accumulate bool, tile *[skinnyRows * skinnyCols]float32, stripBuf []float32) {
 	fullRows := m / skinnyRows * skinnyRows
 	bufPtr := unsafe.Pointer(&stripBuf[0])
 	si, segFirst := 0, 0 // the segment holding row kk, and its first row
-	for kb := 0; kb < k; kb += skinnyKc {
-		kl := min(skinnyKc, k-kb)
+	for kb := 0; kb < kl; kb += skinnyKc {
+		kbl := min(skinnyKc, kl-kb)
+		acc := accumulate || kb > 0
 		for r := 0; r < m; r += skinnyRows {
 			outPtr, outStride := unsafe.Pointer(&out[r*n+col]), uintptr(n*4)
 			if r >= fullRows {
 				outPtr, outStride = unsafe.Pointer(&tile[0]), skinnyCols*4
+				if acc && kb == 0 {
+					for rr := r; rr < m; rr++ { // the partial strip's rows so far
+						copy(tile[(rr-r)*skinnyCols:(rr-r+1)*skinnyCols], out[rr*n+col:rr*n+col+skinnyCols])
+					}
+				}
 			}
 			if r > 0 {
-				lhsPtr := unsafe.Pointer(&packed[r*k+kb*skinnyRows])
-				avx2StridedKernel4x16Float32Asm(lhsPtr, bufPtr, skinnyCols*4, outPtr, outStride, kl, kb > 0)
+				lhsPtr := unsafe.Pointer(&packed[r*kl+kb*skinnyRows])
+				avx2StridedKernel4x16Float32Asm(lhsPtr, bufPtr, skinnyCols*4, outPtr, outStride, kbl, acc)
 				continue
 			}
-			for kk := kb; kk < kb+kl; {
+			for kk := ks + kb; kk < ks+kb+kbl; {
 				for kk >= segFirst+segs[si].Rows {
 					segFirst += segs[si].Rows
 					si++
 				}
 				seg := segs[si]
-				rows := min(kb+kl, segFirst+seg.Rows) - kk
-				rhsPtr := unsafe.Pointer(&src[seg.Start+(kk-segFirst)*seg.Stride+col])
-				avx2StridedKernel4x16CopyFloat32Asm(unsafe.Pointer(&packed[kk*skinnyRows]), rhsPtr, uintptr(seg.Stride*4),
-					outPtr, outStride, rows, kk > 0, unsafe.Pointer(&stripBuf[(kk-kb)*skinnyCols]))
+				rows := min(ks+kb+kbl, segFirst+seg.Rows) - kk
+				rhsPtr := unsafe.Pointer(&src[seg.Start+(kk-segFirst)*seg.Stride+srcCol])
+				avx2StridedKernel4x16CopyFloat32Asm(unsafe.Pointer(&packed[(kk-ks)*skinnyRows]), rhsPtr, uintptr(seg.Stride*4),
+					outPtr, outStride, rows, acc || kk > ks+kb, unsafe.Pointer(&stripBuf[(kk-ks-kb)*skinnyCols]))
 				kk += rows
 			}
 		}
@@ -141,23 +173,22 @@ func skinnyStrip(packed, src []float32, segs []dot.RowSegment, out []float32, m,
 	}
 }
 
-// skinnyTail computes the last tail (< 16) output columns from a zero-padded
-// copy of those RHS columns.
-func skinnyTail(packed, src []float32, segs []dot.RowSegment, out []float32, m, n, k, col, tail int) {
-	strip := make([]float32, k*skinnyCols)
-	kk := 0
-	for _, seg := range segs {
-		for r := range seg.Rows {
-			row := src[seg.Start+r*seg.Stride+col:]
-			copy(strip[kk*skinnyCols:kk*skinnyCols+tail], row[:tail])
-			kk++
-		}
+// skinnyTail computes the last tail (< 16) output columns, over the RHS rows
+// [ks, ks+kl), from a zero-padded copy of those RHS columns.
+func skinnyTail(packed, src []float32, segs []dot.RowSegment, srcCol int, out []float32, m, n, ks, kl, col, tail int) {
+	strip := make([]float32, kl*skinnyCols)
+	for kk := ks; kk < ks+kl; kk++ {
+		row := src[rowStart(segs, kk)+srcCol:]
+		copy(strip[(kk-ks)*skinnyCols:(kk-ks)*skinnyCols+tail], row[:tail])
 	}
 	mPad := (m + skinnyRows - 1) / skinnyRows * skinnyRows
 	tileOut := make([]float32, mPad*skinnyCols)
+	for r := range m {
+		copy(tileOut[r*skinnyCols:r*skinnyCols+tail], out[r*n+col:r*n+col+tail])
+	}
 	var tile [skinnyRows * skinnyCols]float32
-	plain := []dot.RowSegment{{Start: 0, Rows: k, Stride: skinnyCols}}
-	skinnyStrip(packed, strip, plain, tileOut, mPad, skinnyCols, k, 0, &tile, make([]float32, skinnyKc*skinnyCols))
+	plain := []dot.RowSegment{{Start: 0, Rows: kl, Stride: skinnyCols}}
+	skinnyStrip(packed, strip, plain, 0, tileOut, mPad, skinnyCols, 0, kl, 0, ks > 0, &tile, make([]float32, skinnyKc*skinnyCols))
 	for r := range m {
 		copy(out[r*n+col:r*n+col+tail], tileOut[r*skinnyCols:r*skinnyCols+tail])
 	}
