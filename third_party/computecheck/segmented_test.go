@@ -131,7 +131,7 @@ func checkSegmented(t *testing.T, backend compute.Backend, r, l, n, mOut, nOut i
 // lets the tall path read in place (row segments of Wo rows D apart, one column
 // run per window; third_party/README.md §7), against a float64 reference. Wo of
 // 8 (strips inside segments), 6 and 3 (strips across segments, copied), a
-// window clamped at the edge, N of 32 and 64, and N of 80 (not fused); on one
+// window clamped at the edge, N of 32 to 128, and N of 144 (not fused); on one
 // worker and on several. It fails when a segment's start, a run's offset, the
 // strips' classification or the copy of a strip across segments is wrong.
 func TestSegmentedWindows(t *testing.T) {
@@ -143,7 +143,8 @@ func TestSegmentedWindows(t *testing.T) {
 		{4, 9, 9, 128, 8, 8, 64, [][2]int{{0, 0}, {0, 1}, {1, 0}, {1, 1}}},
 		{3, 8, 7, 16, 7, 6, 32, [][2]int{{1, 1}, {0, 0}, {1, 5}}}, // out of order, (1, 5) clamped to (1, 1)
 		{6, 5, 4, 8, 4, 3, 16, [][2]int{{0, 0}, {1, 1}}},          // 3-row segments
-		{4, 9, 9, 32, 8, 8, 80, [][2]int{{0, 0}, {1, 1}}},         // N = 80: not fused
+		{4, 9, 9, 32, 8, 8, 128, [][2]int{{0, 0}, {1, 1}}},        // N = 128
+		{4, 9, 9, 32, 8, 8, 144, [][2]int{{0, 0}, {1, 1}}},        // N = 144: not fused
 	}
 	for _, procs := range []int{1, 4} {
 		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {

@@ -17,22 +17,24 @@ import (
 
 // TestTallProducts checks the AVX2 path for float32 products in the
 // transposed layout with many LHS rows and few RHS rows ([M, K] x [N, K]^T,
-// N <= 64 a multiple of 16, M >= 64: the small RHS packed once, the LHS read in
+// N <= 128 a multiple of 16, M >= 64: the small RHS packed once, the LHS read in
 // place four rows at a time; third_party/README.md §6) against a float64
 // reference: M not a multiple of 4 (a copied last strip), K over several
-// 256-blocks and not a multiple of 4, N of 16 to 64, a batch axis, on one worker
-// and on several. It fails when a K block, the last strip or a column strip is
-// off. Shapes outside the path (N = 8, N = 80) check the other paths.
+// 256-blocks and not a multiple of 4, N of 16 to 128, a batch axis, on one
+// worker and on several. It fails when a K block, the last strip or a column
+// strip is off. Shapes outside the path (N = 8, N = 144) check the other paths.
 func TestTallProducts(t *testing.T) {
 	cases := []struct{ batch, m, k, n int }{
-		{1, 8192, 256, 32}, // the fast DQN's first convolution
-		{1, 2048, 512, 64}, // its second
-		{1, 512, 8192, 32}, // a dense layer's weight product
-		{1, 301, 77, 16},   // a 1-row last strip, K not a multiple of 4
-		{1, 66, 513, 48},   // K = 2*256 + 1, a 2-row last strip
-		{2, 128, 300, 32},  // a batch axis
-		{1, 200, 100, 8},   // N = 8: another path
-		{1, 200, 100, 80},  // N = 80: another path
+		{1, 8192, 256, 32},   // the fast DQN's first convolution
+		{1, 2048, 512, 64},   // its second
+		{1, 512, 8192, 32},   // a dense layer's weight product
+		{1, 301, 77, 16},     // a 1-row last strip, K not a multiple of 4
+		{1, 66, 513, 48},     // K = 2*256 + 1, a 2-row last strip
+		{2, 128, 300, 32},    // a batch axis
+		{1, 200, 100, 8},     // N = 8: another path
+		{1, 4096, 1024, 128}, // the DCGAN discriminator's third layer
+		{1, 200, 100, 80},    // N = 80
+		{1, 200, 100, 144},   // N = 144: another path
 	}
 	for _, procs := range []int{1, 4} {
 		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 )
 
 // Products in the transposed layout with many LHS rows and few RHS rows
-// ([M, K] x [N, K]^T, N <= 64): a convolution's patches [pixels, k*k*Cin]
+// ([M, K] x [N, K]^T, N <= 128): a convolution's patches [pixels, k*k*Cin]
 // times its weights [Cout, k*k*Cin], a dense layer's [in, batch]-shaped
 // products. BLIS packs the whole LHS into panels, each packed element used for
 // N/16 column strips only, so packing the large operand costs about as much as
@@ -22,7 +22,7 @@ import (
 // broadcasts from the four rows; K in blocks of 256 so that the packed RHS block
 // stays in L1.
 const (
-	tallMaxCols = 64  // N at most, a multiple of 16
+	tallMaxCols = 128 // N at most, a multiple of 16
 	tallMinRows = 64  // M at least
 	tallKc      = 256 // K block
 )
