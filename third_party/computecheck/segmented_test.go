@@ -16,12 +16,13 @@ import (
 )
 
 // TestSegmentedOperands checks the products that read a convolution's patches
-// in place (third_party/README.md §7: the SegmentedOperands pass fuses a Gather
+// in place (third_party/README.md §6: the SegmentedOperands pass fuses a Gather
 // of shifted column windows, block i = x[:, o_i : o_i+n] of x [R, L], into the
 // products that use it) against a float64 reference: the forward product
 // w [M, m*R] x patches [m*R, n] (the skinny path, RHS strips read from the
 // windows) and the weight gradient patches [m*R, n] x dy [N, n]^T (the packed
-// path, LHS panels packed from the windows), both from one Gather as
+// path, LHS panels packed from the windows, or for M >= 64 and N a multiple of
+// 16 the tall path of §7, LHS rows read from them), both from one Gather as
 // models/nn builds them. The cases cover offsets out of order and past the end
 // (Gather clamps them), a column tail, a partial row strip, K blocks and
 // segments that straddle them, segments of 4 rows, and an R of 3 that the pass

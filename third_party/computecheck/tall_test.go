@@ -18,7 +18,7 @@ import (
 // TestTallProducts checks the AVX2 path for float32 products in the
 // transposed layout with many LHS rows and few RHS rows ([M, K] x [N, K]^T,
 // N <= 128 a multiple of 16, M >= 64: the small RHS packed once, the LHS read in
-// place four rows at a time; third_party/README.md §6) against a float64
+// place four rows at a time; third_party/README.md §7) against a float64
 // reference: M not a multiple of 4 (a copied last strip), K over several
 // 256-blocks and not a multiple of 4, N of 16 to 128, a batch axis, on one
 // worker and on several. It fails when a K block, the last strip or a column
