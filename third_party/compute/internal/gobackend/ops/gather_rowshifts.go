@@ -38,21 +38,8 @@ func GatherRowShifts(node *gobackend.Node) (offsets []int, n int, ok bool) {
 	if !slices.Equal(node.Shape.Dimensions, []int{m, r, n}) || n > l {
 		return nil, 0, false
 	}
-	buf, isBuffer := starts.Data.(*gobackend.Buffer)
-	if !isBuffer {
-		return nil, 0, false
-	}
-	offsets = make([]int, m)
-	switch flat := buf.Flat.(type) {
-	case []int32:
-		for i, o := range flat {
-			offsets[i] = int(o)
-		}
-	case []int64:
-		for i, o := range flat {
-			offsets[i] = int(o)
-		}
-	default:
+	offsets, ok = constantIndices(starts)
+	if !ok {
 		return nil, 0, false
 	}
 	for i, o := range offsets {
@@ -92,21 +79,8 @@ func GatherWindows2D(node *gobackend.Node) (offsets [][2]int, ho, wo int, ok boo
 	if !slices.Equal(node.Shape.Dimensions, []int{d[0], ho, wo, m, d[3]}) || ho > d[1] || wo > d[2] {
 		return nil, 0, 0, false
 	}
-	buf, isBuffer := starts.Data.(*gobackend.Buffer)
-	if !isBuffer {
-		return nil, 0, 0, false
-	}
-	flat := make([]int, 2*m)
-	switch v := buf.Flat.(type) {
-	case []int32:
-		for i, o := range v {
-			flat[i] = int(o)
-		}
-	case []int64:
-		for i, o := range v {
-			flat[i] = int(o)
-		}
-	default:
+	flat, ok := constantIndices(starts)
+	if !ok {
 		return nil, 0, 0, false
 	}
 	offsets = make([][2]int, m)
@@ -114,4 +88,27 @@ func GatherWindows2D(node *gobackend.Node) (offsets [][2]int, ho, wo int, ok boo
 		offsets[i] = [2]int{max(0, min(d[1]-ho, flat[2*i])), max(0, min(d[2]-wo, flat[2*i+1]))}
 	}
 	return offsets, ho, wo, true
+}
+
+// constantIndices returns the values of a constant int32 or int64 node.
+func constantIndices(node *gobackend.Node) ([]int, bool) {
+	buf, isBuffer := node.Data.(*gobackend.Buffer)
+	if !isBuffer {
+		return nil, false
+	}
+	switch flat := buf.Flat.(type) {
+	case []int32:
+		values := make([]int, len(flat))
+		for i, v := range flat {
+			values[i] = int(v)
+		}
+		return values, true
+	case []int64:
+		values := make([]int, len(flat))
+		for i, v := range flat {
+			values[i] = int(v)
+		}
+		return values, true
+	}
+	return nil, false
 }

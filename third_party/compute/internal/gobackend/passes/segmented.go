@@ -59,10 +59,7 @@ func (p *SegmentedOperands) Apply(b *gobackend.Builder) (bool, error) {
 				if dot.SegmentedRHSFloat32 == nil {
 					continue
 				}
-				if src, segs := rowShifts(node.Inputs[1], k, n); segs != nil && dot.SegmentedRHSSupported(m, n, k, nil) {
-					params.RHSSegments = segs
-					node.Inputs[1] = src
-				} else if src, segs, runs := windows2D(node.Inputs[1], k, n); segs != nil && dot.SegmentedRHSSupported(m, n, k, runs) {
+				if src, segs, runs := windowsOperand(node.Inputs[1], k, n); segs != nil && dot.SegmentedRHSSupported(m, n, k, runs) {
 					params.RHSSegments, params.RHSRuns = segs, runs
 					node.Inputs[1] = src
 				}
@@ -70,10 +67,7 @@ func (p *SegmentedOperands) Apply(b *gobackend.Builder) (bool, error) {
 				if dot.SegmentedLHSFloat32 == nil {
 					continue
 				}
-				if src, segs := rowShifts(node.Inputs[0], m, k); segs != nil && dot.SegmentedLHSSupported(m, n, k, segs[0].Rows, false) {
-					params.LHSSegments = segs
-					node.Inputs[0] = src
-				} else if src, segs, runs := windows2D(node.Inputs[0], m, k); segs != nil && dot.SegmentedLHSSupported(m, n, k, segs[0].Rows, true) {
+				if src, segs, runs := windowsOperand(node.Inputs[0], m, k); segs != nil && dot.SegmentedLHSSupported(m, n, k, segs[0].Rows, runs != nil) {
 					params.LHSSegments, params.LHSRuns = segs, runs
 					node.Inputs[0] = src
 				}
@@ -83,18 +77,29 @@ func (p *SegmentedOperands) Apply(b *gobackend.Builder) (bool, error) {
 	return false, nil
 }
 
-// rowShifts returns, when operand (through at most one Reshape) is a Gather of
-// shifted column windows forming a float32 [rows, cols] matrix, the gathered
-// buffer and the segments that read the matrix's rows from it.
-func rowShifts(operand *gobackend.Node, rows, cols int) (*gobackend.Node, []dot.RowSegment) {
+// windowsOperand returns, when operand (through at most one Reshape) is a
+// Gather of windows forming a float32 [rows, cols] matrix, the gathered buffer
+// and how the matrix is read from it: row segments, and column runs for 2D
+// windows (nil for shifted column windows, whose rows are contiguous).
+func windowsOperand(operand *gobackend.Node, rows, cols int) (*gobackend.Node, []dot.RowSegment, []dot.ColumnRun) {
 	if operand.OpType == compute.OpTypeReshape {
 		operand = operand.Inputs[0]
 	}
-	offsets, width, ok := ops.GatherRowShifts(operand)
+	if src, segs := rowShifts(operand, rows, cols); segs != nil {
+		return src, segs, nil
+	}
+	return windows2D(operand, rows, cols)
+}
+
+// rowShifts returns, when gather is a Gather of shifted column windows
+// (ops.GatherRowShifts) forming a float32 [rows, cols] matrix, the gathered
+// buffer and the segments that read the matrix's rows from it.
+func rowShifts(gather *gobackend.Node, rows, cols int) (*gobackend.Node, []dot.RowSegment) {
+	offsets, width, ok := ops.GatherRowShifts(gather)
 	if !ok || width != cols {
 		return nil, nil
 	}
-	src := operand.Inputs[0] // [R, L]
+	src := gather.Inputs[0] // [R, L]
 	r, l := src.Shape.Dimensions[0], src.Shape.Dimensions[1]
 	if len(offsets)*r != rows || src.Shape.DType != dtypes.Float32 {
 		return nil, nil
@@ -106,19 +111,16 @@ func rowShifts(operand *gobackend.Node, rows, cols int) (*gobackend.Node, []dot.
 	return src, segs
 }
 
-// windows2D returns, when operand (through at most one Reshape) is a Gather of
-// 2D windows (ops.GatherWindows2D) forming a float32 [rows, cols] matrix, the
-// gathered buffer, the row segments (one per output row y of each batch entry:
-// Wo rows D apart) and the column runs (one per window, D values).
-func windows2D(operand *gobackend.Node, rows, cols int) (*gobackend.Node, []dot.RowSegment, []dot.ColumnRun) {
-	if operand.OpType == compute.OpTypeReshape {
-		operand = operand.Inputs[0]
-	}
-	offsets, ho, wo, ok := ops.GatherWindows2D(operand)
+// windows2D returns, when gather is a Gather of 2D windows
+// (ops.GatherWindows2D) forming a float32 [rows, cols] matrix, the gathered
+// buffer, the row segments (one per output row y of each batch entry: Wo rows
+// D apart) and the column runs (one per window, D values).
+func windows2D(gather *gobackend.Node, rows, cols int) (*gobackend.Node, []dot.RowSegment, []dot.ColumnRun) {
+	offsets, ho, wo, ok := ops.GatherWindows2D(gather)
 	if !ok {
 		return nil, nil, nil
 	}
-	src := operand.Inputs[0] // [B, H, W, D]
+	src := gather.Inputs[0] // [B, H, W, D]
 	d := src.Shape.Dimensions
 	b, h, w, depth := d[0], d[1], d[2], d[3]
 	if b*ho*wo != rows || len(offsets)*depth != cols || src.Shape.DType != dtypes.Float32 {
