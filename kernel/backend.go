@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -141,6 +142,8 @@ type chooser struct {
 	loadXLA func(config string) (compute.Backend, error)
 	// newGo creates the pure-Go backend.
 	newGo func(config string) (compute.Backend, error)
+	// procs is the number of threads Go runs at once (GOMAXPROCS).
+	procs int
 	// log receives the error lines, and the fallback line after an error.
 	log io.Writer
 	// info receives the fallback line when nothing went wrong; nil means log.
@@ -159,6 +162,7 @@ func newChooser() *chooser {
 		hasGPU:    hasNvidiaGPU,
 		loadXLA:   loadXLA,
 		newGo:     gobackend.New,
+		procs:     runtime.GOMAXPROCS(0),
 		log:       os.Stderr,
 		info:      infoWriter(),
 		firstTime: firstInKernel,
@@ -226,7 +230,7 @@ func (c *chooser) choose() choice {
 		name, cfg, _ := strings.Cut(v, ":")
 		switch strings.ToLower(name) {
 		case "go", "simplego":
-			b, err := c.newGo(cfg)
+			b, err := c.newGo(goConfig(cfg, c.procs))
 			if err == nil {
 				return c.goChoice(b, fmt.Sprintf("%s=%s", BackendEnv, v), problems)
 			}
@@ -320,12 +324,28 @@ func (c *chooser) fallback(why string, problems []string) choice {
 	if len(problems) > 0 || c.firstTime == nil || c.firstTime() {
 		fmt.Fprintf(w, "arcade: using the pure-Go CPU backend: %s\n", why)
 	}
-	b, err := c.newGo("")
+	b, err := c.newGo(goConfig("", c.procs))
 	if err != nil {
 		// gobackend.New("") has no way to fail today; keep the process alive anyway.
 		fmt.Fprintf(c.log, "arcade: the pure-Go backend failed to start: %v\n", err)
 	}
 	return c.goChoice(b, why, problems)
+}
+
+// goConfig returns the pure-Go backend's configuration: the user's options
+// (cfg, from GOMLX_BACKEND=go:<cfg>) after one graph executor per thread Go
+// runs (procs), at most 8. The backend's own default is its worker pool's size,
+// 2*GOMAXPROCS capped at 8: on 2 threads up to 4 ops then run at once,
+// time-sliced on the 2 cores, and the DCGAN's training step took 9-12% longer
+// (the DQN steps within noise; 2026-12-01, bench/README.md). A num_executors in
+// cfg comes later and wins.
+func goConfig(cfg string, procs int) string {
+	const backendDefault = 8 // the backend's DefaultNumExecutors (internal)
+	executors := fmt.Sprintf("num_executors=%d", min(max(procs, 1), backendDefault))
+	if cfg == "" {
+		return executors
+	}
+	return executors + "," + cfg
 }
 
 func (c *chooser) goChoice(b compute.Backend, why string, problems []string) choice {

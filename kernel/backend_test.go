@@ -24,6 +24,7 @@ func testChooser(t *testing.T, env map[string]string) (*chooser, *bytes.Buffer) 
 		hasGPU:  func() bool { return false },
 		loadXLA: loadXLA,
 		newGo:   gobackend.New,
+		procs:   2,
 		log:     &log,
 	}
 	return c, &log
@@ -105,8 +106,25 @@ func TestGoOptionsPassedThrough(t *testing.T) {
 	c, _ := testChooser(t, map[string]string{BackendEnv: "go:ops_sequential"})
 	c.newGo = func(cfg string) (compute.Backend, error) { got = cfg; return gobackend.New(cfg) }
 	c.choose()
-	if got != "ops_sequential" {
-		t.Fatalf("Go backend config = %q, want ops_sequential", got)
+	if got != "num_executors=2,ops_sequential" {
+		t.Fatalf("Go backend config = %q, want num_executors=2,ops_sequential", got)
+	}
+}
+
+func TestGoConfigOneExecutorPerThread(t *testing.T) {
+	for _, c := range []struct {
+		cfg   string
+		procs int
+		want  string
+	}{
+		{"", 1, "num_executors=1"},
+		{"", 2, "num_executors=2"},
+		{"", 64, "num_executors=8"},
+		{"num_executors=3", 2, "num_executors=2,num_executors=3"},
+	} {
+		if got := goConfig(c.cfg, c.procs); got != c.want {
+			t.Errorf("goConfig(%q, %d) = %q, want %q", c.cfg, c.procs, got, c.want)
+		}
 	}
 }
 
