@@ -178,10 +178,49 @@ func ReleaseBuffer(ref *gobackend.Buffer) {
 }
 
 // WorkItem is used when parallelizing the DotGeneral: it allows splitting the work into batch/lhs/rhs slices.
+//
+// ContractingStart/End, when End > 0, limit the item to that range of the contracting axis, and Partial > 0
+// sends its result to partial output Partial-1 instead of the output (FeedContractionItems); the zero values
+// mean the whole contraction into the output.
 type WorkItem struct {
 	BatchStart, BatchEnd,
 	LHSRowStart, LHSRowEnd,
 	RHSColStart, RHSColEnd int
+	ContractingStart, ContractingEnd int
+	Partial                          int
+}
+
+// ContractionSplit returns in how many parts (numParts >= 2), of chunk contracting indices each (a multiple
+// of the contracting panel; the last part may be shorter, none is empty), the workers should split the
+// contraction of a single matrix multiplication whose output is no larger than its contraction, such as a
+// convolution's weight gradient ([36, 139392] x [139392, 32]). Splitting its output instead (FeedWorkItems)
+// gives each work item the whole contraction of its rows and columns, so each packs all of them: at 2
+// workers the work items together packed the right-hand side 5 times over. It returns numParts = 1 when the
+// output should be split instead.
+func ContractionSplit(batchSize, lhsCrossSize, rhsCrossSize, contractingSize, maxWorkers int, params *CacheParams) (numParts, chunk int) {
+	kc := max(1, params.PanelContractingSize)
+	if batchSize != 1 || maxWorkers <= 1 || lhsCrossSize*rhsCrossSize > contractingSize || contractingSize < 4*kc {
+		return 1, contractingSize
+	}
+	parts := min(maxWorkers, contractingSize/(2*kc)) // at least two panels per part
+	chunk = (contractingSize + parts - 1) / parts
+	chunk = (chunk + kc - 1) / kc * kc
+	return (contractingSize + chunk - 1) / chunk, chunk
+}
+
+// FeedContractionItems sends one work item per part of a contraction split by ContractionSplit (part 0 into
+// the output, part p > 0 into partial output p-1) and closes workChan.
+func FeedContractionItems(lhsCrossSize, rhsCrossSize, contractingSize, numParts, chunk int, workChan chan<- WorkItem) {
+	defer close(workChan)
+	for p := range numParts {
+		workChan <- WorkItem{
+			BatchStart: 0, BatchEnd: 1,
+			LHSRowStart: 0, LHSRowEnd: lhsCrossSize,
+			RHSColStart: 0, RHSColEnd: rhsCrossSize,
+			ContractingStart: p * chunk, ContractingEnd: min(contractingSize, (p+1)*chunk),
+			Partial: p,
+		}
+	}
 }
 
 type workItem = WorkItem
@@ -282,6 +321,7 @@ func FeedWorkItems(
 			0, batchSize,
 			0, lhsCrossSize,
 			0, rhsCrossSize,
+			0, 0, 0,
 		}
 		return
 	}
@@ -294,6 +334,7 @@ func FeedWorkItems(
 				batchIdx, min(batchSize, batchIdx+batchStep),
 				0, lhsCrossSize,
 				0, rhsCrossSize,
+				0, 0, 0,
 			}
 		}
 		return
@@ -306,6 +347,7 @@ func FeedWorkItems(
 				batchIdx, batchIdx + 1,
 				0, lhsCrossSize,
 				0, rhsCrossSize,
+				0, 0, 0,
 			}
 		}
 		return
@@ -335,6 +377,7 @@ func FeedWorkItems(
 					batchIdx, batchIdx + 1,
 					lhsRowIdx, rowEnd,
 					rhsColIdx, colEnd,
+					0, 0, 0,
 				}
 			}
 		}
