@@ -17,6 +17,12 @@
 // go_s/torch_s, RSS is each child process's peak resident set (getrusage),
 // go_cpu_s/torch_cpu_s the CPU time (all threads) per timed step, a figure
 // that a loaded machine disturbs less than wall time.
+// go_faults/torch_faults count the page faults per timed step: memory a
+// process gives back to the kernel and asks for again is paid for in faults,
+// each 12 us on some virtual machines (measured 2026-12-01), so glibc's malloc,
+// which returns every block over its mmap threshold at free, costs PyTorch
+// half its step there. -torch-malloc keep (the fair default) sets glibc's
+// thresholds so that freed blocks stay in the process, as Go's heap does.
 // Each side runs in its own child process, one after the other.
 //
 //	go run ./bench                    # dcgan, dqn and dqn-small, at 1 thread and all cores
@@ -58,12 +64,18 @@ var (
 	flagOnly        = flag.String("only", "", "run only one side: go or torch (default both)")
 	flagProfile     = flag.String("cpuprofile", "", "with -side go: write a CPU profile of the timed steps")
 	flagOMPWait     = flag.String("torch-omp-wait", "PASSIVE", "OMP_WAIT_POLICY for PyTorch: PASSIVE (the fair default), ACTIVE, or empty for the library's (spinning)")
+	flagTorchMalloc = flag.String("torch-malloc", "keep", "glibc malloc for PyTorch: keep (the fair default: freed blocks stay in the process, no page faults per step) or default (glibc's thresholds)")
 	flagLayerFilter = flag.String("layer", "", "with -side go -layers: only layers whose name contains this")
 	flagLayers      = flag.Bool("layers", false, "time each layer alone (forward + input and weight gradients), Go then PyTorch")
 )
 
 func main() {
 	flag.Parse()
+	var err error
+	if torchMallocEnv, err = torchMalloc(*flagTorchMalloc); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
 	if *flagLayers && *flagSide == "" {
 		if err := benchLayers(); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
@@ -127,6 +139,23 @@ func threadCounts(s string) ([]int, error) {
 	return out, nil
 }
 
+// torchMallocEnv is what -torch-malloc adds to PyTorch's environment.
+var torchMallocEnv []string
+
+// torchMalloc maps -torch-malloc to glibc's malloc settings. "keep" raises
+// the mmap threshold to its 32 MiB maximum (blocks under it come from the
+// heap, not from fresh pages) and the trim threshold to 64 GiB (freed heap
+// memory is not handed back), as Go's heap keeps the memory it frees.
+func torchMalloc(mode string) ([]string, error) {
+	switch mode {
+	case "keep":
+		return []string{"MALLOC_MMAP_THRESHOLD_=33554432", "MALLOC_TRIM_THRESHOLD_=68719476736"}, nil
+	case "default":
+		return nil, nil
+	}
+	return nil, fmt.Errorf("-torch-malloc %q: want keep or default", mode)
+}
+
 // pair is one model's figures at one thread count, both sides.
 type pair struct{ goRes, torchRes result }
 
@@ -135,6 +164,7 @@ type result struct {
 	median float64
 	cpu    float64 // CPU seconds (user+system, all threads) per timed step
 	rssMB  float64
+	faults float64 // minor page faults per timed step
 }
 
 // benchModel times model m on both sides with the given threads and prints its BENCH line.
@@ -143,7 +173,7 @@ func benchModel(m string, threads int) (pair, error) {
 		return pair{}, fmt.Errorf("unknown model %q (want dcgan, dqn or dqn-small)", m)
 	}
 	load, _ := os.ReadFile("/proc/loadavg")
-	fmt.Printf("# %s: %d threads, %d warm-up + %d timed steps, device %s, PyTorch OMP_WAIT_POLICY=%q, load %s", m, threads, *flagWarmup, *flagSteps, *flagDevice, *flagOMPWait, load)
+	fmt.Printf("# %s: %d threads, %d warm-up + %d timed steps, device %s, PyTorch OMP_WAIT_POLICY=%q malloc %s, load %s", m, threads, *flagWarmup, *flagSteps, *flagDevice, *flagOMPWait, *flagTorchMalloc, load)
 	self, err := os.Executable()
 	if err != nil {
 		return pair{}, err
@@ -170,10 +200,7 @@ func benchModel(m string, threads int) (pair, error) {
 		script := filepath.Join(sourceDir(), "torch_step.py")
 		cmd := exec.Command(*flagPython, script, "--model", m, "--steps", strconv.Itoa(*flagSteps),
 			"--warmup", strconv.Itoa(*flagWarmup), "--threads", strconv.Itoa(threads), "--device", *flagDevice)
-		cmd.Env = append(os.Environ(), fmt.Sprintf("OMP_NUM_THREADS=%d", threads), fmt.Sprintf("OPENBLAS_NUM_THREADS=%d", threads))
-		if *flagOMPWait != "" {
-			cmd.Env = append(cmd.Env, "OMP_WAIT_POLICY="+*flagOMPWait)
-		}
+		cmd.Env = torchEnv(threads)
 		if torchRes, err = runChild(cmd); err != nil {
 			return pair{}, fmt.Errorf("torch side of %s: %w", m, err)
 		}
@@ -187,9 +214,9 @@ func benchModel(m string, threads int) (pair, error) {
 	if *flagDevice != "cpu" {
 		dev = " device=" + *flagDevice
 	}
-	fmt.Printf("BENCH model=%s%s threads=%d go_s=%.4f torch_s=%.4f ratio=%.2f go_rss_mb=%.0f torch_rss_mb=%.0f gflop=%.2f go_gflops=%.1f torch_gflops=%.1f go_cpu_s=%.3f torch_cpu_s=%.3f\n",
+	fmt.Printf("BENCH model=%s%s threads=%d go_s=%.4f torch_s=%.4f ratio=%.2f go_rss_mb=%.0f torch_rss_mb=%.0f gflop=%.2f go_gflops=%.1f torch_gflops=%.1f go_cpu_s=%.3f torch_cpu_s=%.3f go_faults=%.0f torch_faults=%.0f\n",
 		m, dev, threads, goRes.median, torchRes.median, ratio, goRes.rssMB, torchRes.rssMB, gf, safeDiv(gf, goRes.median), safeDiv(gf, torchRes.median),
-		goRes.cpu, torchRes.cpu)
+		goRes.cpu, torchRes.cpu, goRes.faults, torchRes.faults)
 	return pair{goRes, torchRes}, nil
 }
 
@@ -215,8 +242,18 @@ func benchLayers() error {
 	}
 	pyCmd := exec.Command(*flagPython, filepath.Join(sourceDir(), "torch_step.py"), "--layers",
 		"--steps", steps, "--warmup", warm, "--threads", strconv.Itoa(n), "--device", *flagDevice)
+	pyCmd.Env = torchEnv(n)
 	pyCmd.Stdout, pyCmd.Stderr = os.Stdout, os.Stderr
 	return pyCmd.Run()
+}
+
+// torchEnv is PyTorch's environment: its thread counts, -torch-omp-wait and -torch-malloc.
+func torchEnv(threads int) []string {
+	env := append(os.Environ(), fmt.Sprintf("OMP_NUM_THREADS=%d", threads), fmt.Sprintf("OPENBLAS_NUM_THREADS=%d", threads))
+	if *flagOMPWait != "" {
+		env = append(env, "OMP_WAIT_POLICY="+*flagOMPWait)
+	}
+	return append(env, torchMallocEnv...)
 }
 
 func safeDiv(a, b float64) float64 {
@@ -263,6 +300,9 @@ func runChild(cmd *exec.Cmd) (result, error) {
 			for _, fl := range fields[1:] {
 				if c, ok := strings.CutPrefix(fl, "cpu_s="); ok {
 					res.cpu, _ = strconv.ParseFloat(c, 64)
+				}
+				if c, ok := strings.CutPrefix(fl, "faults="); ok {
+					res.faults, _ = strconv.ParseFloat(c, 64)
 				}
 			}
 		} else {
@@ -343,7 +383,7 @@ func runGoSide(m string) error {
 		}
 	}
 	stopProfile := startProfile(*flagProfile)
-	cpu0 := cpuSeconds()
+	cpu0, faults0 := cpuSeconds(), minorFaults()
 	times := make([]float64, 0, *flagSteps)
 	for range *flagSteps {
 		t0 := time.Now()
@@ -353,10 +393,11 @@ func runGoSide(m string) error {
 		times = append(times, time.Since(t0).Seconds())
 	}
 	cpu := (cpuSeconds() - cpu0) / float64(*flagSteps)
+	faults := float64(minorFaults()-faults0) / float64(*flagSteps)
 	stopProfile()
 	slices.Sort(times)
 	fmt.Printf("go %s steps: %s\n", m, fmtTimes(times))
-	fmt.Printf("RESULT median_s=%.5f cpu_s=%.4f\n", median(times), cpu)
+	fmt.Printf("RESULT median_s=%.5f cpu_s=%.4f faults=%.0f\n", median(times), cpu, faults)
 	return nil
 }
 
@@ -367,6 +408,15 @@ func cpuSeconds() float64 {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// minorFaults is this process's count of minor page faults so far.
+func minorFaults() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Minflt
 }
 
 func median(t []float64) float64 {

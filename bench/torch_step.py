@@ -7,6 +7,7 @@ and prints "RESULT median_s=X". Run by `go run ./bench`; alone:
     /usr/bin/python3 bench/torch_step.py --model dqn --threads 2
 """
 import argparse
+import resource
 import statistics
 import sys
 import time
@@ -172,14 +173,16 @@ for _ in range(args.warmup):
 sync()
 times = []
 cpu0 = time.process_time()
+faults0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 for _ in range(args.steps):
     t0 = time.perf_counter()
     step()
     sync()
     times.append(time.perf_counter() - t0)
 cpu = (time.process_time() - cpu0) / args.steps
+faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults0) / args.steps
 times.sort()
 print("torch %s steps (%s, %d threads, %s): %s" % (
     args.model, torch.__version__, torch.get_num_threads(), dev, " ".join("%.3f" % t for t in times)))
-print("RESULT median_s=%.5f cpu_s=%.4f" % (statistics.median(times), cpu))
+print("RESULT median_s=%.5f cpu_s=%.4f faults=%.0f" % (statistics.median(times), cpu, faults))
 sys.stdout.flush()
