@@ -96,6 +96,7 @@ func avx512LargeFloat32( //alt:f32
 				batchLHS, batchRHS, batchOutput,
 				lhsCrossSize, rhsCrossSize, contractingSize,
 				0, lhsCrossSize, 0, rhsCrossSize,
+				0, contractingSize,
 				params,
 				packedLHS, packedRHS, packedOutput,
 				accumOutput,
@@ -107,14 +108,31 @@ func avx512LargeFloat32( //alt:f32
 		return
 	}
 
-	// 1. Split work in workItems.
+	// 1. Split work in workItems: the output in a 2D grid, or, for a small output over a long contraction,
+	// the contraction (each part but the first into its own partial output, summed at the end).
 	workChan := make(chan matmul.WorkItem, max(2000, 2*maxWorkers))
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		matmul.FeedWorkItems(
-			batchSize, lhsCrossSize, rhsCrossSize,
-			&params, maxWorkers, workChan)
-	})
+	numParts, partChunk := matmul.ContractionSplit(batchSize, lhsCrossSize, rhsCrossSize, contractingSize, maxWorkers, &params)
+	var partialOutput []float32 //alt:f32|bf16|f16
+	//alt:f64 var partialOutput []float64
+	if numParts > 1 {
+		partialRef, partial, ok := GetBuffer[float32](backend, (numParts-1)*outputBatchStride) //alt:f32|bf16|f16
+		//alt:f64 partialRef, partial, ok := GetBuffer[float64](backend, (numParts-1)*outputBatchStride)
+		if !ok {
+			return
+		}
+		defer ReleaseBuffer(partialRef)
+		partialOutput = partial
+		wg.Go(func() {
+			matmul.FeedContractionItems(lhsCrossSize, rhsCrossSize, contractingSize, numParts, partChunk, workChan)
+		})
+	} else {
+		wg.Go(func() {
+			matmul.FeedWorkItems(
+				batchSize, lhsCrossSize, rhsCrossSize,
+				&params, maxWorkers, workChan)
+		})
+	}
 
 	// 2. Saturate (fan-out workers) on workItems.
 	backend.Workers.Saturate(func() {
@@ -149,10 +167,17 @@ func avx512LargeFloat32( //alt:f32
 		}
 		defer ReleaseBuffer(accumOutputRef)
 		for item := range workChan {
+			kStart, kEnd := 0, contractingSize
+			if item.ContractingEnd > 0 {
+				kStart, kEnd = item.ContractingStart, item.ContractingEnd
+			}
 			for batchIdx := item.BatchStart; batchIdx < item.BatchEnd; batchIdx++ {
 				batchLhs := lhs[batchIdx*lhsBatchStride : (batchIdx+1)*lhsBatchStride]
 				batchRhs := rhs[batchIdx*rhsBatchStride : (batchIdx+1)*rhsBatchStride]
 				batchOutput := output[batchIdx*outputBatchStride : (batchIdx+1)*outputBatchStride]
+				if item.Partial > 0 { // a contraction part (batchSize is 1)
+					batchOutput = partialOutput[(item.Partial-1)*outputBatchStride : item.Partial*outputBatchStride]
+				}
 				avx512LargeMatrixSliceFloat32( //alt:f32
 					//alt:bf16 avx512LargeMatrixSliceBFloat16(
 					//alt:f16 avx512LargeMatrixSliceFloat16(
@@ -161,6 +186,7 @@ func avx512LargeFloat32( //alt:f32
 					batchLhs, batchRhs, batchOutput,
 					lhsCrossSize, rhsCrossSize, contractingSize,
 					item.LHSRowStart, item.LHSRowEnd, item.RHSColStart, item.RHSColEnd,
+					kStart, kEnd,
 					params,
 					packedLHS, packedRHS, packedOutput,
 					accumOutput,
@@ -169,6 +195,14 @@ func avx512LargeFloat32( //alt:f32
 		}
 	})
 	wg.Wait()
+
+	// Sum the contraction parts into the output.
+	for part := 1; part < numParts; part++ {
+		partial := partialOutput[(part-1)*outputBatchStride : part*outputBatchStride]
+		for i, v := range partial {
+			output[i] += v
+		}
+	}
 }
 
 // avx512LargeMatrixSliceFloat32 performs a slice of the matrix multiplication on one example: lhs, rhs an output
@@ -188,6 +222,7 @@ func avx512LargeMatrixSliceFloat32( //alt:f32
 	//alt:f64 lhsMatrix, rhsMatrix []float64, outputMatrix []float64,
 	lhsCrossSize, rhsCrossSize, contractingSize int,
 	rowStart, rowEnd, colStart, colEnd int,
+	kStart, kEnd int,
 	params matmul.CacheParams,
 	packedLHS, packedRHS []float32, packedOutput []float32, //alt:f32
 	//alt:bf16 packedLHS, packedRHS []bfloat16.BFloat16, packedOutput []float32,
@@ -213,8 +248,8 @@ func avx512LargeMatrixSliceFloat32( //alt:f32
 		useAccum := len(accumBuffer) >= numMPanels*panelSize
 
 		// Loop 4 (p): Tiling the contracting axis (K)
-		for contractingPanelIdx := 0; contractingPanelIdx < contractingSize; contractingPanelIdx += params.PanelContractingSize {
-			contractingPanelWidth := min(params.PanelContractingSize, contractingSize-contractingPanelIdx)
+		for contractingPanelIdx := kStart; contractingPanelIdx < kEnd; contractingPanelIdx += params.PanelContractingSize {
+			contractingPanelWidth := min(params.PanelContractingSize, kEnd-contractingPanelIdx)
 			if layout == dot.LayoutNonTransposed {
 				avx512PackRHSNonTransposed(rhsMatrix, packedRHS, contractingPanelIdx, rhsPanelColIdx, rhsCrossSize, contractingPanelWidth, rhsPanelWidth, params.RHSL1KernelCols)
 			} else {
@@ -228,7 +263,7 @@ func avx512LargeMatrixSliceFloat32( //alt:f32
 				lhsPanelHeight := min(params.LHSPanelCrossSize, rowEnd-lhsPanelRowIdx)
 				avx512PackLHSKernelRows4(lhsMatrix, packedLHS, lhsPanelRowIdx, contractingPanelIdx, contractingSize, lhsPanelHeight, contractingPanelWidth, params.LHSL1KernelRows) //alt:f32|bf16|f16|f64
 
-				isFirstContractingPanel := contractingPanelIdx == 0
+				isFirstContractingPanel := contractingPanelIdx == kStart
 				accumulate := !isFirstContractingPanel
 				canDirectOutput := (lhsPanelHeight%params.LHSL1KernelRows == 0) && (rhsPanelWidth%params.RHSL1KernelCols == 0)
 
