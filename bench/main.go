@@ -1,12 +1,15 @@
 // Command bench times one training step of the two Arcade models, in Go (GoMLX
 // on this process's backend, models/nn layers) and in PyTorch (torch_step.py),
 // side by side in one run on the same number of cores, at 1 thread and at all
-// cores (-threads), and prints per model and thread count:
+// cores (-threads), and prints per model and thread count, once a round
+// (-rounds, 3 by default; each round runs every thread count on both sides):
 //
 //	BENCH model=dcgan threads=2 go_s=... torch_s=... ratio=... go_rss_mb=... torch_rss_mb=... gflop=... go_gflops=... torch_gflops=...
 //
-// then per model the speed-up of each side from the fewest to the most threads:
+// then per model and thread count the medians over the rounds, and the
+// speed-up of each side's median from the fewest to the most threads:
 //
+//	MEDIAN model=dcgan threads=2 rounds=3 go_s=... torch_s=... ratio=...
 //	SPEEDUP model=dcgan threads=1->2 go=1.02 torch=1.35
 //
 // PyTorch's OpenMP threads wait passively (OMP_WAIT_POLICY=PASSIVE) unless
@@ -57,6 +60,7 @@ var (
 	flagModels      = flag.String("models", "dcgan,dqn,dqn-small", "comma-separated models to time: dcgan, dqn (the reference's Q-network), dqn-small (the fast preset's)")
 	flagSteps       = flag.Int("steps", 10, "timed steps (the median is reported)")
 	flagWarmup      = flag.Int("warmup", 3, "untimed steps first (compilation, caches)")
+	flagRounds      = flag.Int("rounds", 3, "rounds per model: each runs every thread count on both sides; MEDIAN and SPEEDUP lines take the medians over rounds")
 	flagThreads     = flag.String("threads", fmt.Sprintf("1,%d", runtime.NumCPU()), "comma-separated thread counts, each run on both sides: GOMAXPROCS for Go, torch.set_num_threads for PyTorch")
 	flagPython      = flag.String("python", "/usr/bin/python3", "Python with PyTorch")
 	flagDevice      = flag.String("device", "cpu", "cpu, or cuda (Go on XLA CUDA via GOMLX_BACKEND=xla:cuda, PyTorch on CUDA)")
@@ -102,25 +106,41 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
 	}
+	if *flagRounds < 1 {
+		fmt.Fprintf(os.Stderr, "bench: -rounds %d: want at least 1\n", *flagRounds)
+		os.Exit(2)
+	}
 	for _, m := range strings.Split(*flagModels, ",") {
 		m = strings.TrimSpace(m)
-		var first, last pair
-		for i, n := range threads {
-			r, err := benchModel(m, n)
-			if err != nil {
-				fmt.Fprintln(os.Stderr, "bench:", err)
-				os.Exit(1)
+		// goS[i], torchS[i]: the step medians of thread count threads[i], one per round.
+		goS, torchS := make([][]float64, len(threads)), make([][]float64, len(threads))
+		for range *flagRounds {
+			for i, n := range threads {
+				r, err := benchModel(m, n)
+				if err != nil {
+					fmt.Fprintln(os.Stderr, "bench:", err)
+					os.Exit(1)
+				}
+				goS[i] = append(goS[i], r.goRes.median)
+				torchS[i] = append(torchS[i], r.torchRes.median)
 			}
-			if i == 0 {
-				first = r
-			}
-			last = r
 		}
-		if len(threads) > 1 {
-			fmt.Printf("SPEEDUP model=%s threads=%d->%d go=%.2f torch=%.2f\n", m, threads[0], threads[len(threads)-1],
-				safeDiv(first.goRes.median, last.goRes.median), safeDiv(first.torchRes.median, last.torchRes.median))
+		if *flagRounds > 1 {
+			for i, n := range threads {
+				g, t := medianOf(goS[i]), medianOf(torchS[i])
+				fmt.Printf("MEDIAN model=%s threads=%d rounds=%d go_s=%.4f torch_s=%.4f ratio=%.2f\n", m, n, *flagRounds, g, t, safeDiv(g, t))
+			}
+		}
+		if last := len(threads) - 1; last > 0 {
+			fmt.Printf("SPEEDUP model=%s threads=%d->%d go=%.2f torch=%.2f\n", m, threads[0], threads[last],
+				safeDiv(medianOf(goS[0]), medianOf(goS[last])), safeDiv(medianOf(torchS[0]), medianOf(torchS[last])))
 		}
 	}
+}
+
+// medianOf is the median of v, which it leaves unsorted.
+func medianOf(v []float64) float64 {
+	return median(slices.Sorted(slices.Values(v)))
 }
 
 // threadCounts parses -threads: distinct positive counts, in increasing order.
