@@ -186,9 +186,14 @@ RACE_PKGS ?= ./kernel/... ./models/dqn/... ./plots/... ./envs/flappy/... ./third
 # itself stays on; only that check is off.
 RACE_CHECKPTR ?= -gcflags=all=-d=checkptr=0
 
+# COMPUTE_PKGS: the packages of the patched backend (third_party/compute, its
+# own module) that our patches change, with their tests and ours in them.
+COMPUTE_PKGS ?= ./internal/gobackend/ops/ ./internal/gobackend/dot/... ./internal/gobackend/passes/
+
 test-go: vet
 	$(GO) test -race $(RACE_CHECKPTR) $(RACE_PKGS)
 	race="$$($(GO) list $(RACE_PKGS))" && $(GO) test $$($(GO) list ./... | grep -vxF "$$race")
+	cd third_party/compute && $(GO) test $(COMPUTE_PKGS)
 
 test-notebooks: deps-test
 	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) $(GO) run ./kernel/cmd/installkernel -gopls=false
