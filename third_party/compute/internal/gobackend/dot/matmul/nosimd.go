@@ -3,6 +3,8 @@
 package matmul
 
 import (
+	"sync"
+
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/dtypes/bfloat16"
 	"github.com/gomlx/compute/dtypes/float16"
@@ -219,6 +221,39 @@ func FeedContractionItems(lhsCrossSize, rhsCrossSize, contractingSize, numParts,
 			RHSColStart: 0, RHSColEnd: rhsCrossSize,
 			ContractingStart: p * chunk, ContractingEnd: min(contractingSize, (p+1)*chunk),
 			Partial: p,
+		}
+	}
+}
+
+// ContractingRange is the range [kStart, kEnd) of the contracting axis that item covers.
+func (item WorkItem) ContractingRange(contractingSize int) (kStart, kEnd int) {
+	if item.ContractingEnd > 0 {
+		return item.ContractingStart, item.ContractingEnd
+	}
+	return 0, contractingSize
+}
+
+// FeedItems starts, in wg, the goroutine that feeds workChan and closes it: one item per part of the
+// contraction when numParts > 1 (ContractionSplit's parts of chunk indices), else FeedWorkItems' split of
+// the output.
+func FeedItems(wg *sync.WaitGroup, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, numParts, chunk int,
+	params *CacheParams, maxWorkers int, workChan chan<- WorkItem) {
+	wg.Go(func() {
+		if numParts > 1 {
+			FeedContractionItems(lhsCrossSize, rhsCrossSize, contractingSize, numParts, chunk, workChan)
+			return
+		}
+		FeedWorkItems(batchSize, lhsCrossSize, rhsCrossSize, params, maxWorkers, workChan)
+	})
+}
+
+// AddPartials adds into output the numParts-1 partial outputs of a contraction split, stacked in partials
+// one output's length each.
+func AddPartials[T float32 | float64](output, partials []T, numParts int) {
+	n := len(output)
+	for part := 1; part < numParts; part++ {
+		for i, v := range partials[(part-1)*n : part*n] {
+			output[i] += v
 		}
 	}
 }

@@ -37,15 +37,27 @@ func avx2LargeFloat16( //alt:f16
 	batchSize, lhsCrossSize, rhsCrossSize, contractingSize int,
 	output []float32, //alt:f32|bf16|f16
 	//alt:f64  output []float64,
+	//alt:f32 lhsSegs []dot.RowSegment,
 ) {
 	//alt:f32 params := AVX2ParamsFloat32
 	//alt:bf16  params := AVX2ParamsBFloat16
 	params := AVX2ParamsFloat16 //alt:f16
 	//alt:f64  params := AVX2ParamsFloat64
+	//alt:f32 if layout == dot.LayoutTransposed && lhsSegs == nil && avx2UseTallFloat32(lhsCrossSize, rhsCrossSize, contractingSize) {
+	//alt:f32 avx2TallFloat32(backend, lhs, rhs, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, output)
+	//alt:f32 return
+	//alt:f32 }
+	//alt:f32 if layout == dot.LayoutNonTransposed && lhsSegs == nil && avx2UseSkinnyFloat32(lhsCrossSize, rhsCrossSize, contractingSize) {
+	//alt:f32 avx2SkinnyFloat32(backend, lhs, rhs, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, output)
+	//alt:f32 return
+	//alt:f32 }
 	maxWorkers := backend.Workers.AdjustedMaxParallelism()
 
 	// Strides for each matrix in the batch.
 	lhsBatchStride := lhsCrossSize * contractingSize
+	//alt:f32 if lhsSegs != nil {
+	//alt:f32 lhsBatchStride = len(lhs) // batchSize is 1: the LHS rows are read from lhs as lhsSegs say
+	//alt:f32 }
 	rhsBatchStride := rhsCrossSize * contractingSize
 	outputBatchStride := lhsCrossSize * rhsCrossSize
 
@@ -99,6 +111,7 @@ func avx2LargeFloat16( //alt:f16
 				params,
 				packedLHS, packedRHS, packedOutput,
 				accumOutput,
+				//alt:f32 lhsSegs,
 			)
 			lhsFlatIdx += lhsBatchStride
 			rhsFlatIdx += rhsBatchStride
@@ -122,16 +135,8 @@ func avx2LargeFloat16( //alt:f16
 		}
 		defer ReleaseBuffer(partialRef)
 		partialOutput = partial
-		wg.Go(func() {
-			matmul.FeedContractionItems(lhsCrossSize, rhsCrossSize, contractingSize, numParts, partChunk, workChan)
-		})
-	} else {
-		wg.Go(func() {
-			matmul.FeedWorkItems(
-				batchSize, lhsCrossSize, rhsCrossSize,
-				&params, maxWorkers, workChan)
-		})
 	}
+	matmul.FeedItems(&wg, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, numParts, partChunk, &params, maxWorkers, workChan)
 
 	// 2. Saturate (fan-out workers) on workItems.
 	backend.Workers.Saturate(func() {
@@ -165,10 +170,7 @@ func avx2LargeFloat16( //alt:f16
 		}
 		defer ReleaseBuffer(accumOutputRef)
 		for item := range workChan {
-			kStart, kEnd := 0, contractingSize
-			if item.ContractingEnd > 0 {
-				kStart, kEnd = item.ContractingStart, item.ContractingEnd
-			}
+			kStart, kEnd := item.ContractingRange(contractingSize)
 			for batchIdx := item.BatchStart; batchIdx < item.BatchEnd; batchIdx++ {
 				batchLhs := lhs[batchIdx*lhsBatchStride : (batchIdx+1)*lhsBatchStride]
 				batchRhs := rhs[batchIdx*rhsBatchStride : (batchIdx+1)*rhsBatchStride]
@@ -188,19 +190,14 @@ func avx2LargeFloat16( //alt:f16
 					params,
 					packedLHS, packedRHS, packedOutput,
 					accumOutput,
+					//alt:f32 lhsSegs,
 				)
 			}
 		}
 	})
 	wg.Wait()
 
-	// Sum the contraction parts into the output.
-	for part := 1; part < numParts; part++ {
-		partial := partialOutput[(part-1)*outputBatchStride : part*outputBatchStride]
-		for i, v := range partial {
-			output[i] += v
-		}
-	}
+	matmul.AddPartials(output[:outputBatchStride], partialOutput, numParts) // batchSize is 1 when numParts > 1
 }
 
 // avx2LargeMatrixSliceFloat32 performs a slice of the matrix multiplication on one example: lhs, rhs and output
@@ -229,6 +226,7 @@ func avx2LargeMatrixSliceFloat16( //alt:f16
 	//alt:f64  packedLHS, packedRHS []float64, packedOutput []float64,
 	accumBuffer []float32, //alt:f32|bf16|f16
 	//alt:f64  accumBuffer []float64,
+	//alt:f32 lhsSegs []dot.RowSegment,
 ) {
 	_ = lhsCrossSize // Not used, rowStart and rowEnd < lhsCrossSize are enough.
 
@@ -261,7 +259,11 @@ func avx2LargeMatrixSliceFloat16( //alt:f16
 			// Loop 3 (ic): Tiling LHS cross axis (M), i.e. the output rows.
 			for mIdx, lhsPanelRowIdx := 0, rowStart; lhsPanelRowIdx < rowEnd; mIdx, lhsPanelRowIdx = mIdx+1, lhsPanelRowIdx+params.LHSPanelCrossSize {
 				lhsPanelHeight := min(params.LHSPanelCrossSize, rowEnd-lhsPanelRowIdx)
+				//alt:f32 if lhsSegs != nil {
+				//alt:f32 packSegmentedLHS(lhsMatrix, lhsSegs, packedLHS, lhsPanelRowIdx, contractingPanelIdx, lhsPanelHeight, contractingPanelWidth)
+				//alt:f32 } else {
 				avx2PackLHSKernelRows4(lhsMatrix, packedLHS, lhsPanelRowIdx, contractingPanelIdx, contractingSize, lhsPanelHeight, contractingPanelWidth, params.LHSL1KernelRows) //alt:f32|bf16|f16|f64
+				//alt:f32 }
 
 				isFirstContractingPanel := contractingPanelIdx == kStart
 				accumulate := !isFirstContractingPanel

@@ -128,16 +128,8 @@ func avx512LargeBFloat16( //alt:bf16
 		}
 		defer ReleaseBuffer(partialRef)
 		partialOutput = partial
-		wg.Go(func() {
-			matmul.FeedContractionItems(lhsCrossSize, rhsCrossSize, contractingSize, numParts, partChunk, workChan)
-		})
-	} else {
-		wg.Go(func() {
-			matmul.FeedWorkItems(
-				batchSize, lhsCrossSize, rhsCrossSize,
-				&params, maxWorkers, workChan)
-		})
 	}
+	matmul.FeedItems(&wg, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, numParts, partChunk, &params, maxWorkers, workChan)
 
 	// 2. Saturate (fan-out workers) on workItems.
 	backend.Workers.Saturate(func() {
@@ -172,10 +164,7 @@ func avx512LargeBFloat16( //alt:bf16
 		}
 		defer ReleaseBuffer(accumOutputRef)
 		for item := range workChan {
-			kStart, kEnd := 0, contractingSize
-			if item.ContractingEnd > 0 {
-				kStart, kEnd = item.ContractingStart, item.ContractingEnd
-			}
+			kStart, kEnd := item.ContractingRange(contractingSize)
 			for batchIdx := item.BatchStart; batchIdx < item.BatchEnd; batchIdx++ {
 				batchLhs := lhs[batchIdx*lhsBatchStride : (batchIdx+1)*lhsBatchStride]
 				batchRhs := rhs[batchIdx*rhsBatchStride : (batchIdx+1)*rhsBatchStride]
@@ -201,13 +190,7 @@ func avx512LargeBFloat16( //alt:bf16
 	})
 	wg.Wait()
 
-	// Sum the contraction parts into the output.
-	for part := 1; part < numParts; part++ {
-		partial := partialOutput[(part-1)*outputBatchStride : part*outputBatchStride]
-		for i, v := range partial {
-			output[i] += v
-		}
-	}
+	matmul.AddPartials(output[:outputBatchStride], partialOutput, numParts) // batchSize is 1 when numParts > 1
 }
 
 // avx512LargeMatrixSliceFloat32 performs a slice of the matrix multiplication on one example: lhs, rhs an output
