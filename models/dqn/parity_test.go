@@ -108,43 +108,56 @@ func setFormulaWeights(t *testing.T, s *model.Scope, salt0 int) {
 	set("fc2", "bias", []int{2}, formulaParam(2, salt0+8, 1, 0.1))
 }
 
+// conv1Channel is the number of conv1 weights per output channel (4 input
+// channels, 3x3), and conv1TieChannels how many of its 32 output channels may
+// differ from PyTorch's by a max-pool tie (assertMostlyClose).
+const (
+	conv1Channel     = 4 * 3 * 3
+	conv1TieChannels = 3
+)
+
 func assertClose(t *testing.T, what string, got, want []float32, rtol, atol float64) {
 	t.Helper()
-	assertMostlyClose(t, what, got, want, rtol, atol, 0)
+	assertMostlyClose(t, what, got, want, rtol, atol, 1, 0)
 }
 
-// assertMostlyClose is assertClose allowing up to maxOff elements beyond the
-// tolerance. The conv1 gradient needs it: the inputs are binary, so
-// max-pool windows often hold values that are equal in exact arithmetic; where
-// the two implementations round them differently, the first maximum (which
-// gets the gradient) is a different element, and a few conv1 weights see the
-// contribution of another pixel.
-func assertMostlyClose(t *testing.T, what string, got, want []float32, rtol, atol float64, maxOff int) {
+// assertMostlyClose is assertClose allowing up to maxOff rows of rowLen
+// elements (a conv weight's output channels) to hold elements beyond the
+// tolerance. The conv1 gradient needs it: the inputs are binary, so max-pool
+// windows often hold values that are equal in exact arithmetic; where the two
+// implementations round them differently, the first maximum (which gets the
+// gradient) is a different element, and that output channel's weights see the
+// contribution of a neighbouring pixel (a constant shift in a dozen of its 36
+// weights here), while the other channels match. How many such ties flip depends
+// on the kernels' summation order: none with GoMLX's AVX2 kernels, one or two
+// channels of 32 with its AVX-512 ones (2026-12-01).
+func assertMostlyClose(t *testing.T, what string, got, want []float32, rtol, atol float64, rowLen, maxOff int) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
 	}
-	worst, at := 0.0, -1
+	worst, at, bad := 0.0, -1, 0
+	offRows := map[int]bool{}
 	for i := range got {
 		d := math.Abs(float64(got[i]) - float64(want[i]))
 		tol := atol + rtol*math.Abs(float64(want[i]))
-		if d > tol && d-tol > worst {
-			worst, at = d-tol, i
-		}
-	}
-	if at >= 0 {
-		bad := 0
-		for i := range got {
-			if math.Abs(float64(got[i])-float64(want[i])) > atol+rtol*math.Abs(float64(want[i])) {
-				bad++
+		if d > tol {
+			bad++
+			offRows[i/rowLen] = true
+			if d-tol > worst {
+				worst, at = d-tol, i
 			}
 		}
-		if bad <= maxOff {
-			t.Logf("%s: %d of %d elements beyond tolerance (allowed %d)", what, bad, len(got), maxOff)
-			return
-		}
-		t.Errorf("%s: %d of %d elements off; worst: element %d = %g, PyTorch %g (beyond tolerance by %g)", what, bad, len(got), at, got[at], want[at], worst)
 	}
+	if at < 0 {
+		return
+	}
+	if len(offRows) <= maxOff {
+		t.Logf("%s: %d of %d elements beyond tolerance, in %d rows of %d (allowed %d rows)", what, bad, len(got), len(offRows), rowLen, maxOff)
+		return
+	}
+	t.Errorf("%s: %d of %d elements off, in %d rows of %d (allowed %d rows); worst: element %d = %g, PyTorch %g (beyond tolerance by %g)",
+		what, bad, len(got), len(offRows), rowLen, maxOff, at, got[at], want[at], worst)
 }
 
 // parityLearner builds a learner whose online and target networks hold the
@@ -261,11 +274,11 @@ func TestParityWithPyTorch(t *testing.T) {
 		for _, x := range v.Grads[n] {
 			scale = max(scale, math.Abs(float64(x)))
 		}
-		maxOff := 0
+		rowLen, maxOff := 1, 0
 		if n == "conv1_weight" {
-			maxOff = len(v.Grads[n]) / 50
+			rowLen, maxOff = conv1Channel, conv1TieChannels
 		}
-		assertMostlyClose(t, "grad "+n, flat(3+i), v.Grads[n], 2e-3, 5e-3*scale+1e-5, maxOff)
+		assertMostlyClose(t, "grad "+n, flat(3+i), v.Grads[n], 2e-3, 5e-3*scale+1e-5, rowLen, maxOff)
 	}
 
 	// One Adam step through the real training step.
@@ -281,7 +294,8 @@ func TestParityWithPyTorch(t *testing.T) {
 		}
 		return data
 	}
-	assertMostlyClose(t, "conv1.weight after the step", get("/online/conv1/weight"), v.After["conv1_weight"], 1e-5, 1e-6, len(v.After["conv1_weight"])/50)
+	assertMostlyClose(t, "conv1.weight after the step", get("/online/conv1/weight"), v.After["conv1_weight"], 1e-5, 1e-6,
+		conv1Channel, conv1TieChannels)
 	assertClose(t, "fc2.weight after the step", get("/online/fc2/weight"), v.After["fc2_weight"], 1e-5, 1e-6)
 	assertClose(t, "bn1.running_mean after the step", get("/online/bn1/running_mean"), v.After["bn1_running_mean"], 1e-4, 1e-5)
 	assertClose(t, "bn1.running_var after the step", get("/online/bn1/running_var"), v.After["bn1_running_var"], 5e-4, 1e-5)

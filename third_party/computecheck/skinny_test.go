@@ -15,14 +15,15 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
-// TestSkinnyProducts checks the AVX2 path for float32 products with few LHS
+// TestSkinnyProducts checks the skinny path for float32 products with few LHS
 // rows ([M, K] x [K, N], M <= 64, N >= 256, read in place without packing the
 // RHS; third_party/README.md §6) against a float64 reference: LHS rows not a
 // multiple of 4, RHS columns not a multiple of 16, K over several 256-blocks, a
 // batch axis, on one worker and on several. It fails when a partial row strip,
 // the column tail, a K block or a batch's offset is off by one. On a CPU without
 // AVX2 (or a build without GOEXPERIMENT=simd) the same products take the other
-// paths, and the test checks those.
+// paths, and the test checks those. With AVX-512 the path's strips are 32
+// columns wide (4x32 kernels).
 func TestSkinnyProducts(t *testing.T) {
 	cases := []struct{ batch, m, k, n int }{
 		{1, 32, 288, 1000}, // a convolution's shape: two K blocks, a 8-column tail
@@ -31,6 +32,8 @@ func TestSkinnyProducts(t *testing.T) {
 		{1, 3, 1500, 1100}, // a single partial row strip, six K blocks
 		{1, 17, 513, 480},  // K = 2*256 + 1
 		{3, 8, 600, 1000},  // a batch axis
+		{1, 32, 288, 1008}, // 32-column strips (AVX-512): a 16-column tail
+		{1, 30, 300, 1020}, // a 28-column tail, a partial row strip
 	}
 	for _, procs := range []int{1, 4} {
 		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
-// TestTallProducts checks the AVX2 path for float32 products in the
+// TestTallProducts checks the tall path for float32 products in the
 // transposed layout with many LHS rows and few RHS rows ([M, K] x [N, K]^T,
 // N <= 128 a multiple of 16, M >= 64: the small RHS packed once, the LHS read in
 // place four rows at a time; third_party/README.md §7) against a float64
@@ -23,6 +23,9 @@ import (
 // 256-blocks and not a multiple of 4, N of 16 to 128, a batch axis, on one
 // worker and on several. It fails when a K block, the last strip or a column
 // strip is off. Shapes outside the path (N = 8, N = 144) check the other paths.
+// On a CPU with AVX-512 the path's 4x32 kernels take N a multiple of 32 and the
+// AVX2 4x16 ones are left to the packed path; make test-go runs this package
+// again with GOMLX_GO_SIMD_AVX512=false for them.
 func TestTallProducts(t *testing.T) {
 	cases := []struct{ batch, m, k, n int }{
 		{1, 8192, 256, 32},   // the fast DQN's first convolution
@@ -33,6 +36,8 @@ func TestTallProducts(t *testing.T) {
 		{2, 128, 300, 32},    // a batch axis
 		{1, 200, 100, 8},     // N = 8: another path
 		{1, 4096, 1024, 128}, // the DCGAN discriminator's third layer
+		{1, 301, 77, 32},     // AVX-512's 4x32 kernel: a 1-row last strip, K not a multiple of 4
+		{1, 66, 513, 64},     // AVX-512's: two 32-column strips, a 2-row last strip
 		{1, 200, 100, 80},    // N = 80
 		{1, 200, 100, 144},   // N = 144: another path
 	}

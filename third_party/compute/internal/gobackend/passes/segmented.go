@@ -32,10 +32,16 @@ func init() {
 // LHS of a tall transposed-layout product (the forward product) and as the RHS
 // of a skinny one (the weight gradient dY^T [Cout, pixels] x patches).
 //
-// It applies where the product's implementation is the AVX2 one. The Gather
+// It applies where the product's implementation is the AVX2 or the AVX-512
+// one (whose segmented products take the tall and skinny paths' 4x32 AVX-512
+// kernels, and only where those apply: dot.Segmented*Supported). The Gather
 // stays for other consumers; without any it is dropped by dead-code
 // elimination.
 type SegmentedOperands struct{}
+
+// segmentedImplementations are the DotGeneral implementations whose products
+// SegmentedOperands rewires.
+var segmentedImplementations = map[string]bool{"simd:avx2": true, "simd:avx512": true}
 
 // Name implements gobackend.GraphTransformation.
 func (p *SegmentedOperands) Name() string { return "SegmentedOperands" }
@@ -50,7 +56,7 @@ func (p *SegmentedOperands) Apply(b *gobackend.Builder) (bool, error) {
 			params, ok := node.Data.(*dot.NodeData)
 			if !ok || params.RHSSegments != nil || params.LHSSegments != nil ||
 				params.BatchSize != 1 || params.InputDType != dtypes.Float32 || params.OutputDType != dtypes.Float32 ||
-				params.Implementation() == nil || params.Implementation().Name() != "simd:avx2" {
+				params.Implementation() == nil || !segmentedImplementations[params.Implementation().Name()] {
 				continue
 			}
 			m, k, n := params.LHSCrossSize, params.ContractingSize, params.RHSCrossSize

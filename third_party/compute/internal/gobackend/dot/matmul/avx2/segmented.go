@@ -59,6 +59,9 @@ func avx2SegmentedRHSSupported(m, n, k int, runs []dot.ColumnRun) bool {
 	if runs == nil {
 		return true
 	}
+	if wideKernels && skinnyStripCols(runs) != wideCols {
+		return false // the 4x16 AVX2 kernels: slower than the AVX-512 packed path
+	}
 	cols := 0
 	for _, run := range runs {
 		if run.Offset < 0 || run.Width < 1 || run.Width%skinnyCols != 0 {
@@ -119,6 +122,12 @@ func avx2SegmentedLHSFloat32(backend *gobackend.Backend, src []float32, segs []d
 // the tall path takes (any segments, column runs or not), or others whose
 // segments are whole numbers of the packed panels' 4-row strips.
 func avx2SegmentedLHSSupported(m, n, k, segmentRows int, withRuns bool) bool {
+	if wideKernels {
+		// Only the tall path's 4x32 AVX-512 kernel: the others would run AVX2
+		// kernels, slower than the AVX-512 packed path on the materialised
+		// operand.
+		return avx2UseTallFloat32(m, n, k) && tallCols(n) == wideCols
+	}
 	if avx2UseTallFloat32(m, n, k) {
 		return true
 	}

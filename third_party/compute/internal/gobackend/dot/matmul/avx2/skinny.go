@@ -79,7 +79,8 @@ func skinnyProduct(backend *gobackend.Backend, lhs, src []float32, segs []dot.Ro
 	}
 	defer ReleaseBuffer(packedRef)
 	maxWorkers := max(1, backend.Workers.AdjustedMaxParallelism())
-	fullStrips := n / skinnyCols
+	cols := skinnyStripCols(runs)
+	fullStrips := n / cols
 	chunk := max(1, fullStrips/(8*maxWorkers))
 	srcCol := func(col int) int { // the source column of output column col (a strip's first)
 		if runs == nil {
@@ -99,16 +100,16 @@ func skinnyProduct(backend *gobackend.Backend, lhs, src []float32, segs []dot.Ro
 		avx2PackLHSKernelRows4(lhs, packed, 0, ks, k, m, kl, skinnyRows)
 		var next atomic.Int64
 		work := func() {
-			var tile [skinnyRows * skinnyCols]float32
-			stripBuf := make([]float32, skinnyKc*skinnyCols)
+			tile := make([]float32, skinnyRows*cols)
+			stripBuf := make([]float32, skinnyKc*cols)
 			for {
 				first := int(next.Add(int64(chunk))) - chunk
 				if first >= fullStrips {
 					return
 				}
 				for s := first; s < min(first+chunk, fullStrips); s++ {
-					col := s * skinnyCols
-					skinnyStrip(packed, src, segs, srcCol(col), out, m, n, ks, kl, col, ks > 0, &tile, stripBuf)
+					col := s * cols
+					skinnyStrip(cols, packed, src, segs, srcCol(col), out, m, n, ks, kl, col, ks > 0, tile, stripBuf)
 				}
 			}
 		}
@@ -117,22 +118,22 @@ func skinnyProduct(backend *gobackend.Backend, lhs, src []float32, segs []dot.Ro
 		} else {
 			work()
 		}
-		if tail := n - fullStrips*skinnyCols; tail > 0 {
-			skinnyTail(packed, src, segs, srcCol(fullStrips*skinnyCols), out, m, n, ks, kl, fullStrips*skinnyCols, tail)
+		if tail := n - fullStrips*cols; tail > 0 {
+			skinnyTail(cols, packed, src, segs, srcCol(fullStrips*cols), out, m, n, ks, kl, fullStrips*cols, tail)
 		}
 	}
 }
 
-// skinnyStrip computes output columns col..col+15 of all m rows, over the
-// virtual RHS rows [ks, ks+kl) (packed holds the LHS for those columns),
-// adding to out if accumulate. RHS row kk's 16 values are read from src at
+// skinnyStrip computes output columns col..col+cols-1 (cols 16 or 32) of all m
+// rows, over the virtual RHS rows [ks, ks+kl) (packed holds the LHS for those
+// columns), adding to out if accumulate. RHS row kk's cols values are read from src at
 // the row's start (segs) plus srcCol. For each K block, the first row strip
 // reads the RHS rows in place (segment by segment, each with its row stride)
 // and copies them to stripBuf, where the other row strips read them: rows a
 // power-of-two-ish stride apart share cache sets, so they would not stay in L1
 // (or L2) in place. tile holds a last partial row strip.
-func skinnyStrip(packed, src []float32, segs []dot.RowSegment, srcCol int, out []float32, m, n, ks, kl, col int,
-	accumulate bool, tile *[skinnyRows * skinnyCols]float32, stripBuf []float32) {
+func skinnyStrip(cols int, packed, src []float32, segs []dot.RowSegment, srcCol int, out []float32, m, n, ks, kl, col int,
+	accumulate bool, tile, stripBuf []float32) {
 	fullRows := m / skinnyRows * skinnyRows
 	bufPtr := unsafe.Pointer(&stripBuf[0])
 	si, segFirst := 0, 0 // the segment holding row kk, and its first row
@@ -142,16 +143,16 @@ func skinnyStrip(packed, src []float32, segs []dot.RowSegment, srcCol int, out [
 		for r := 0; r < m; r += skinnyRows {
 			outPtr, outStride := unsafe.Pointer(&out[r*n+col]), uintptr(n*4)
 			if r >= fullRows {
-				outPtr, outStride = unsafe.Pointer(&tile[0]), skinnyCols*4
+				outPtr, outStride = unsafe.Pointer(&tile[0]), uintptr(cols*4)
 				if acc && kb == 0 {
 					for rr := r; rr < m; rr++ { // the partial strip's rows so far
-						copy(tile[(rr-r)*skinnyCols:(rr-r+1)*skinnyCols], out[rr*n+col:rr*n+col+skinnyCols])
+						copy(tile[(rr-r)*cols:(rr-r+1)*cols], out[rr*n+col:rr*n+col+cols])
 					}
 				}
 			}
 			if r > 0 {
 				lhsPtr := unsafe.Pointer(&packed[r*kl+kb*skinnyRows])
-				avx2StridedKernel4x16Float32Asm(lhsPtr, bufPtr, skinnyCols*4, outPtr, outStride, kbl, acc)
+				stridedKernel(cols, lhsPtr, bufPtr, uintptr(cols*4), outPtr, outStride, kbl, acc)
 				continue
 			}
 			for kk := ks + kb; kk < ks+kb+kbl; {
@@ -162,34 +163,34 @@ func skinnyStrip(packed, src []float32, segs []dot.RowSegment, srcCol int, out [
 				seg := segs[si]
 				rows := min(ks+kb+kbl, segFirst+seg.Rows) - kk
 				rhsPtr := unsafe.Pointer(&src[seg.Start+(kk-segFirst)*seg.Stride+srcCol])
-				avx2StridedKernel4x16CopyFloat32Asm(unsafe.Pointer(&packed[(kk-ks)*skinnyRows]), rhsPtr, uintptr(seg.Stride*4),
-					outPtr, outStride, rows, acc || kk > ks+kb, unsafe.Pointer(&stripBuf[(kk-ks-kb)*skinnyCols]))
+				stridedCopyKernel(cols, unsafe.Pointer(&packed[(kk-ks)*skinnyRows]), rhsPtr, uintptr(seg.Stride*4),
+					outPtr, outStride, rows, acc || kk > ks+kb, unsafe.Pointer(&stripBuf[(kk-ks-kb)*cols]))
 				kk += rows
 			}
 		}
 	}
 	for r := fullRows; r < m; r++ {
-		copy(out[r*n+col:r*n+col+skinnyCols], tile[(r-fullRows)*skinnyCols:])
+		copy(out[r*n+col:r*n+col+cols], tile[(r-fullRows)*cols:])
 	}
 }
 
-// skinnyTail computes the last tail (< 16) output columns, over the RHS rows
+// skinnyTail computes the last tail (< cols) output columns, over the RHS rows
 // [ks, ks+kl), from a zero-padded copy of those RHS columns.
-func skinnyTail(packed, src []float32, segs []dot.RowSegment, srcCol int, out []float32, m, n, ks, kl, col, tail int) {
-	strip := make([]float32, kl*skinnyCols)
+func skinnyTail(cols int, packed, src []float32, segs []dot.RowSegment, srcCol int, out []float32, m, n, ks, kl, col, tail int) {
+	strip := make([]float32, kl*cols)
 	for kk := ks; kk < ks+kl; kk++ {
 		row := src[rowStart(segs, kk)+srcCol:]
-		copy(strip[(kk-ks)*skinnyCols:(kk-ks)*skinnyCols+tail], row[:tail])
+		copy(strip[(kk-ks)*cols:(kk-ks)*cols+tail], row[:tail])
 	}
 	mPad := (m + skinnyRows - 1) / skinnyRows * skinnyRows
-	tileOut := make([]float32, mPad*skinnyCols)
+	tileOut := make([]float32, mPad*cols)
 	for r := range m {
-		copy(tileOut[r*skinnyCols:r*skinnyCols+tail], out[r*n+col:r*n+col+tail])
+		copy(tileOut[r*cols:r*cols+tail], out[r*n+col:r*n+col+tail])
 	}
-	var tile [skinnyRows * skinnyCols]float32
-	plain := []dot.RowSegment{{Start: 0, Rows: kl, Stride: skinnyCols}}
-	skinnyStrip(packed, strip, plain, 0, tileOut, mPad, skinnyCols, 0, kl, 0, ks > 0, &tile, make([]float32, skinnyKc*skinnyCols))
+	plain := []dot.RowSegment{{Start: 0, Rows: kl, Stride: cols}}
+	skinnyStrip(cols, packed, strip, plain, 0, tileOut, mPad, cols, 0, kl, 0, ks > 0, make([]float32, skinnyRows*cols),
+		make([]float32, skinnyKc*cols))
 	for r := range m {
-		copy(out[r*n+col:r*n+col+tail], tileOut[r*skinnyCols:r*skinnyCols+tail])
+		copy(out[r*n+col:r*n+col+tail], tileOut[r*cols:r*cols+tail])
 	}
 }

@@ -71,19 +71,20 @@ func tallProduct(backend *gobackend.Backend, src []float32, segs []dot.RowSegmen
 		k0 += run.Width
 	}
 
-	// RHS [n, k] -> strips of 16 columns, each [k][16].
-	strips := n / skinnyCols
-	packedRef, packed, ok := GetBuffer[float32](backend, strips*k*skinnyCols)
+	// RHS [n, k] -> strips of cols (16 or 32) columns, each [k][cols].
+	cols := tallCols(n)
+	strips := n / cols
+	packedRef, packed, ok := GetBuffer[float32](backend, strips*k*cols)
 	if !ok {
 		return
 	}
 	defer ReleaseBuffer(packedRef)
 	for s := range strips {
-		dst := packed[s*k*skinnyCols : (s+1)*k*skinnyCols]
-		for c := range skinnyCols {
-			row := rhs[(s*skinnyCols+c)*k : (s*skinnyCols+c+1)*k]
+		dst := packed[s*k*cols : (s+1)*k*cols]
+		for c := range cols {
+			row := rhs[(s*cols+c)*k : (s*cols+c+1)*k]
 			for kk, v := range row {
-				dst[kk*skinnyCols+c] = v
+				dst[kk*cols+c] = v
 			}
 		}
 	}
@@ -126,9 +127,9 @@ func tallProduct(backend *gobackend.Backend, src []float32, segs []dot.RowSegmen
 					}
 					lhsPtr := unsafe.Pointer(&src[stripBase[s]+p.srcOffset])
 					for cs := range strips {
-						avx2TallKernel4x16Float32Asm(lhsPtr, uintptr(stripStride[s]*4),
-							unsafe.Pointer(&packed[(cs*k+p.k0)*skinnyCols]),
-							unsafe.Pointer(&out[s*skinnyRows*n+cs*skinnyCols]), uintptr(n*4), p.width, pi > 0)
+						tallKernel(cols, lhsPtr, uintptr(stripStride[s]*4),
+							unsafe.Pointer(&packed[(cs*k+p.k0)*cols]),
+							unsafe.Pointer(&out[s*skinnyRows*n+cs*cols]), uintptr(n*4), p.width, pi > 0)
 					}
 				}
 			}
@@ -162,9 +163,9 @@ func tallProduct(backend *gobackend.Backend, src []float32, segs []dot.RowSegmen
 		}
 		for pi, p := range pieces {
 			for cs := range strips {
-				avx2TallKernel4x16Float32Asm(unsafe.Pointer(&buf[p.k0]), uintptr(k*4),
-					unsafe.Pointer(&packed[(cs*k+p.k0)*skinnyCols]),
-					unsafe.Pointer(&tile[cs*skinnyCols]), uintptr(n*4), p.width, pi > 0)
+				tallKernel(cols, unsafe.Pointer(&buf[p.k0]), uintptr(k*4),
+					unsafe.Pointer(&packed[(cs*k+p.k0)*cols]),
+					unsafe.Pointer(&tile[cs*cols]), uintptr(n*4), p.width, pi > 0)
 			}
 		}
 		for r := range skinnyRows {

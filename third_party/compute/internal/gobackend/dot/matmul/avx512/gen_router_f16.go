@@ -12,6 +12,7 @@ import (
 	"github.com/gomlx/compute/internal/gobackend"
 	"github.com/gomlx/compute/internal/gobackend/dot"
 	"github.com/gomlx/compute/internal/gobackend/dot/matmul"
+	//alt:f32 "github.com/gomlx/compute/internal/gobackend/dot/matmul/avx2"
 	"k8s.io/klog/v2"
 	//alt:bf16  "github.com/gomlx/compute/dtypes/bfloat16"
 	"github.com/gomlx/compute/dtypes/float16" //alt:f16
@@ -57,6 +58,11 @@ func avx512RouterFloat16( //alt:f16
 			backend, layout, lhs, rhs, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, output)
 		return
 	}
+
+	//alt:f32 // Products the tall and skinny paths take, with their AVX-512 kernels.
+	//alt:f32 if avx2.WideFloat32(backend, layout, lhs, rhs, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, output) {
+	//alt:f32 return
+	//alt:f32 }
 
 	// Use the efficient large matrix version:
 	//alt:f32 avx512LargeFloat32(

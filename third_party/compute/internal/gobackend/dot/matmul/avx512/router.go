@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/compute/internal/gobackend"
 	"github.com/gomlx/compute/internal/gobackend/dot"
 	"github.com/gomlx/compute/internal/gobackend/dot/matmul"
+	"github.com/gomlx/compute/internal/gobackend/dot/matmul/avx2" //alt:f32
 	"k8s.io/klog/v2"
 	//alt:bf16 "github.com/gomlx/compute/dtypes/bfloat16"
 	//alt:f16 "github.com/gomlx/compute/dtypes/float16"
@@ -52,6 +53,11 @@ func avx512RouterFloat32( //alt:f32
 			backend, layout, lhs, rhs, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, output)
 		return
 	}
+
+	// Products the tall and skinny paths take, with their AVX-512 kernels. //alt:f32
+	if avx2.WideFloat32(backend, layout, lhs, rhs, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, output) { //alt:f32
+		return //alt:f32
+	} //alt:f32
 
 	// Use the efficient large matrix version:
 	avx512LargeFloat32( //alt:f32
