@@ -121,6 +121,12 @@ func toNHWC(x *Node) *Node {
 			return Reshape(t, d[1], d[2], d[3], d[0])
 		}
 	}
+	if x.DType().Size() == 4 {
+		// One transpose of x itself: the Go backend merges H and W and takes
+		// its batched 2D transpose; a Reshape of a graph input first would be
+		// a copy (the backend reshapes in place only buffers it owns).
+		return TransposeAllAxes(x, 0, 2, 3, 1)
+	}
 	d := x.Shape().Dimensions
 	return Reshape(swapMid(Reshape(x, d[0], d[1], d[2]*d[3]), d[0], d[1], d[2]*d[3]), d[0], d[2], d[3], d[1])
 }
@@ -137,20 +143,23 @@ func toCBHW(x *Node) *Node {
 			return Reshape(t, d[3], d[0], d[1], d[2])
 		}
 	}
-	d := x.Shape().Dimensions
-	return Reshape(swap01(Reshape(x, d[0], d[1], d[2]*d[3])), d[1], d[0], d[2], d[3])
+	// The Go backend merges H and W: its fast [1, 0, 2] transpose of [B, C, H*W].
+	return TransposeAllAxes(x, 1, 0, 2, 3)
 }
 
-// swapMid transposes x viewed as [a, b, c] to [a, c, b] with the Go backend's
-// fast transposes: a tiled 2D transpose [a*b, c] -> [c, a*b], then [c, a, b] ->
-// [a, c, b], which moves whole rows of b elements. (The backend's [0,2,1,3]
-// kernel on [a, b, c, 1] would copy element by element.)
+// swapMid transposes x viewed as [a, b, c] to [a, c, b]. For 4-byte values
+// that is one batched 2D transpose, a fast path of the Go backend (patch 11 in
+// third_party/README.md); otherwise a tiled 2D transpose [a*b, c] -> [c, a*b],
+// then [c, a, b] -> [a, c, b], which moves whole rows of b elements (the
+// backend's [0,2,1,3] kernel on [a, b, c, 1] would copy element by element).
 func swapMid(x *Node, a, b, c int) *Node {
 	switch {
 	case b == 1 || c == 1:
 		return Reshape(x, a, c, b)
 	case a == 1:
 		return Reshape(TransposeAllAxes(Reshape(x, b, c), 1, 0), 1, c, b)
+	case x.DType().Size() == 4:
+		return TransposeAllAxes(Reshape(x, a, b, c), 0, 2, 1)
 	}
 	t := TransposeAllAxes(Reshape(x, a*b, c), 1, 0) // [c, a*b]
 	return swap01(Reshape(t, c, a, b))

@@ -201,8 +201,8 @@ func padWithConcreteConfig(backend *gobackend.Backend, operand, fillValue *gobac
 		return nil, err
 	}
 
-	// Fill output buffer
-	// Check if fillValue is all zeroes
+	// fill writes the fill value to b (its length a multiple of the element
+	// size, starting at an element).
 	isZero := true
 	for _, b := range fillValueBytes {
 		if b != 0 {
@@ -210,19 +210,21 @@ func padWithConcreteConfig(backend *gobackend.Backend, operand, fillValue *gobac
 			break
 		}
 	}
-
-	if isZero {
-		// Fast path: just zero the output buffer
-		output.Zeros()
-	} else if len(outputBytes) > 0 {
-		// Fill output buffer with the repeated fill value
-		copy(outputBytes, fillValueBytes)
-		for i := len(fillValueBytes); i < len(outputBytes); i *= 2 {
-			copy(outputBytes[i:], outputBytes[:i])
+	fill := func(b []byte) {
+		if len(b) == 0 {
+			return
+		}
+		if isZero {
+			clear(b)
+			return
+		}
+		copy(b, fillValueBytes)
+		for i := len(fillValueBytes); i < len(b); i *= 2 {
+			copy(b[i:], b[:i])
 		}
 	}
-
 	if len(outputBytes) == 0 || len(operandBytes) == 0 {
+		fill(outputBytes)
 		return output, nil // Nothing to copy
 	}
 
@@ -338,7 +340,45 @@ func padWithConcreteConfig(backend *gobackend.Backend, operand, fillValue *gobac
 		}
 	}
 
-	copyND(0, 0, 0)
-
+	// Without interior padding, only the bytes the copy leaves out are filled
+	// (the border of each padded axis); with it, the whole output first.
+	for _, mAxis := range mergedAxes {
+		if mAxis.config.Interior != 0 {
+			fill(outputBytes)
+			copyND(0, 0, 0)
+			return output, nil
+		}
+	}
+	var copyFillND func(axis int, operandOffset, outputOffset int)
+	copyFillND = func(axis int, operandOffset, outputOffset int) {
+		if axis == numMerged {
+			copy(outputBytes[outputOffset:outputOffset+virtualElementSize], operandBytes[operandOffset:operandOffset+virtualElementSize])
+			return
+		}
+		mAxis := mergedAxes[axis]
+		outStride := outputStrides[axis]
+		axisEnd := outputOffset + mAxis.outputDim*outStride
+		// Operand indices [startI, endI) land at output indices Start+i.
+		startI := max(0, -mAxis.config.Start)
+		endI := min(mAxis.operandDim, mAxis.outputDim-mAxis.config.Start)
+		if startI >= endI {
+			fill(outputBytes[outputOffset:axisEnd])
+			return
+		}
+		first := outputOffset + (mAxis.config.Start+startI)*outStride
+		last := first + (endI-startI)*outStride
+		fill(outputBytes[outputOffset:first])
+		fill(outputBytes[last:axisEnd])
+		opOffset := operandOffset + startI*operandStrides[axis]
+		if axis == numMerged-1 {
+			copy(outputBytes[first:last], operandBytes[opOffset:opOffset+(endI-startI)*virtualElementSize])
+			return
+		}
+		for outOffset := first; outOffset < last; outOffset += outStride {
+			copyFillND(axis+1, opOffset, outOffset)
+			opOffset += operandStrides[axis]
+		}
+	}
+	copyFillND(0, 0, 0)
 	return output, nil
 }

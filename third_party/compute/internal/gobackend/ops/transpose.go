@@ -70,7 +70,10 @@ func ExecuteTranspose(backend *gobackend.Backend, operand, output *gobackend.Buf
 func execTranspose(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobackend.Buffer, inputsOwned []bool) (*gobackend.Buffer, error) {
 	operand := inputs[0]
 	permutations := node.Data.([]int)
-	_ = inputsOwned // We don't reuse the inputs.
+	if inputsOwned[0] && isIdentityPermutation(permutations) {
+		// Nothing moves: the operand's buffer becomes the output, as Reshape does.
+		return reshapeToShape(backend, node.Shape, inputs, inputsOwned)
+	}
 
 	// We can't write to the same buffer we read from because it's not done with swaps.
 	output, err := backend.GetBuffer(node.Shape)
@@ -94,11 +97,11 @@ func isIdentityPermutation(permutations []int) bool {
 }
 
 func dispatchFastTranspose(backend *gobackend.Backend, operand, output *gobackend.Buffer, permutations []int) bool {
-	dims := operand.RawShape.Dimensions
-	rank := len(dims)
-	if rank == 0 || operand.RawShape.Size() == 0 {
+	if operand.RawShape.Rank() == 0 || operand.RawShape.Size() == 0 {
 		return true
 	}
+	dims, permutations := mergeTransposeAxes(operand.RawShape.Dimensions, permutations)
+	rank := len(dims)
 
 	// Case 0: Identity permutation
 	if isIdentityPermutation(permutations) {
@@ -122,12 +125,58 @@ func dispatchFastTranspose(backend *gobackend.Backend, operand, output *gobacken
 		return dispatchTranspose2D(backend, operand, output, dims[0], dims[1])
 	}
 
+	// Case 2b: batched 2D transpose [0, 2, 1] of 4-byte elements.
+	if rank == 3 && permutations[0] == 0 && permutations[1] == 2 && permutations[2] == 1 {
+		if dispatchBatchedTranspose2DBits32(backend, operand, output, dims[0], dims[1], dims[2]) {
+			return true
+		}
+	}
+
 	// Case 3: Any rank where trailing dimension is preserved (permutations[rank-1] == rank-1)
 	if rank > 2 && permutations[rank-1] == rank-1 {
 		return dispatchTransposeTrailing(backend, operand, output, dims, permutations)
 	}
 
 	return false
+}
+
+// mergeTransposeAxes returns the dimensions and permutation of the same
+// transpose with every run of operand axes that stay adjacent and in order in
+// the output merged into one axis: [B, C, H, W] with [0, 2, 3, 1] (NCHW ->
+// NHWC) is [B, C, H*W] with [0, 2, 1], which the fast cases below take.
+func mergeTransposeAxes(dims, permutations []int) ([]int, []int) {
+	// Output axis j reads operand axis permutations[j]; a run continues while
+	// the next output axis reads the next operand axis.
+	var runStarts []int // operand axes starting a run, in output order
+	for j, p := range permutations {
+		if j == 0 || p != permutations[j-1]+1 {
+			runStarts = append(runStarts, p)
+		}
+	}
+	if len(runStarts) == len(dims) {
+		return dims, permutations
+	}
+	// Number the runs in operand order, and merge their dimensions.
+	starts := slices.Clone(runStarts)
+	slices.Sort(starts)
+	mergedDims := make([]int, len(starts))
+	runOf := make(map[int]int, len(starts))
+	for i, a := range starts {
+		runOf[a] = i
+		end := len(dims)
+		if i+1 < len(starts) {
+			end = starts[i+1]
+		}
+		mergedDims[i] = 1
+		for _, d := range dims[a:end] {
+			mergedDims[i] *= d
+		}
+	}
+	mergedPerm := make([]int, len(runStarts))
+	for j, a := range runStarts {
+		mergedPerm[j] = runOf[a]
+	}
+	return mergedDims, mergedPerm
 }
 
 func dispatchIdentity(operand, output *gobackend.Buffer) bool {
@@ -352,11 +401,74 @@ func transposeRowsBits32(in, out []uint32, H, W, r0, r1 int) {
 			}
 		}
 	}
-	for ; r < r1; r++ {
+	// The last rows (fewer than b), column by column: each output row's
+	// values are contiguous (a [B, C, H*W] -> [B, H*W, C] layout change with
+	// C < 8 is all tail).
+	if r < r1 {
 		for c := range W {
-			out[c*H+r] = in[r*W+c]
+			o := out[c*H+r : c*H+r1]
+			for i := range o {
+				o[i] = in[(r+i)*W+c]
+			}
 		}
 	}
+}
+
+// dispatchBatchedTranspose2DBits32 transposes each of the b matrices [h, w]
+// of a 4-byte operand [b, h, w] to [w, h] (permutation [0, 2, 1]: a layout
+// change such as [B, C, H*W] -> [B, H*W, C]) in one pass, batches split
+// between the backend's workers; it reports false for other dtypes.
+func dispatchBatchedTranspose2DBits32(backend *gobackend.Backend, operand, output *gobackend.Buffer, b, h, w int) bool {
+	var in, out []uint32
+	switch x := operand.Flat.(type) {
+	case []float32:
+		in, out = asUint32(x), asUint32(output.Flat.([]float32))
+	case []int32:
+		in, out = asUint32(x), asUint32(output.Flat.([]int32))
+	case []uint32:
+		in, out = x, output.Flat.([]uint32)
+	default:
+		return false
+	}
+	size := h * w
+	batches := func(b0, b1 int) {
+		for i := b0; i < b1; i++ {
+			bin, bout := in[i*size:(i+1)*size], out[i*size:(i+1)*size]
+			switch h {
+			case 3: // an RGB image's planes
+				r0, r1, r2 := bin[:w], bin[w:2*w], bin[2*w:3*w]
+				for c := range w {
+					o := bout[3*c : 3*c+3 : 3*c+3]
+					o[0], o[1], o[2] = r0[c], r1[c], r2[c]
+				}
+			case 4: // four stacked frames
+				r0, r1, r2, r3 := bin[:w], bin[w:2*w], bin[2*w:3*w], bin[3*w:4*w]
+				for c := range w {
+					o := bout[4*c : 4*c+4 : 4*c+4]
+					o[0], o[1], o[2], o[3] = r0[c], r1[c], r2[c], r3[c]
+				}
+			default:
+				transposeRowsBits32(bin, bout, h, w, 0, h)
+			}
+		}
+	}
+	if b < 2 || b*size <= 16384 || backend == nil || backend.Workers == nil || !backend.Workers.IsEnabled() {
+		batches(0, b)
+		return true
+	}
+	chunks := min(b, 2*max(1, backend.Workers.AdjustedMaxParallelism()))
+	per := (b + chunks - 1) / chunks
+	var wg sync.WaitGroup
+	for b0 := 0; b0 < b; b0 += per {
+		b1 := min(b0+per, b)
+		wg.Add(1)
+		backend.Workers.WaitToStart(func() {
+			batches(b0, b1)
+			wg.Done()
+		})
+	}
+	wg.Wait()
+	return true
 }
 
 // asUint32 views a slice of 4-byte elements as []uint32 (same memory).
