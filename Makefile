@@ -190,8 +190,9 @@ RACE_CHECKPTR ?= -gcflags=all=-d=checkptr=0
 # own module) that our patches change, with their tests and ours in them.
 COMPUTE_PKGS ?= ./internal/gobackend/ops/ ./internal/gobackend/dot/... ./internal/gobackend/passes/
 
-# On a CPU with AVX-512, computecheck runs a second time with it off
-# (GOMLX_GO_SIMD_AVX512=false), for the AVX2 kernels the other CPUs take.
+# On a CPU with AVX-512, computecheck and the graph passes' tests run a second
+# time with it off (GOMLX_GO_SIMD_AVX512=false), for the AVX2 kernels and
+# wiring the other CPUs take.
 HAS_AVX512 := $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo yes)
 
 test-go: vet
@@ -199,6 +200,7 @@ test-go: vet
 	race="$$($(GO) list $(RACE_PKGS))" && $(GO) test $$($(GO) list ./... | grep -vxF "$$race")
 	cd third_party/compute && $(GO) test $(COMPUTE_PKGS)
 	$(if $(HAS_AVX512),GOMLX_GO_SIMD_AVX512=false $(GO) test -count=1 ./third_party/computecheck/)
+	$(if $(HAS_AVX512),cd third_party/compute && GOMLX_GO_SIMD_AVX512=false $(GO) test -count=1 ./internal/gobackend/passes/)
 
 test-notebooks: deps-test
 	JUPYTER_DATA_DIR=$(TEST_JUPYTER_DATA_DIR) $(GO) run ./kernel/cmd/installkernel -gopls=false
