@@ -17,16 +17,17 @@ import (
 // layer's input gradient [batch, out] x [out, in] -- use every packed RHS panel
 // for one LHS panel only, so packing the RHS (a strided read and a write, not
 // overlapped with the arithmetic) is a quarter of the product's time. The skinny
-// path packs the small LHS once and computes one 16-column strip of the output at
+// path packs the small LHS once and computes one 16-column (with AVX-512: 32,
+// wide.go) strip of the output at
 // a time, K in blocks of 256: the first 4-row strip reads the RHS rows in place
-// (prefetching the next strip's lines) and copies them to a 16 KB buffer, from
+// (prefetching the next strip's lines) and copies them to a 16 KB (32 KB) buffer, from
 // which the other row strips read them in L1.
 const (
 	skinnyMaxRows = 64      // M at most
 	skinnyMinCols = 256     // N at least
 	skinnyMaxLHS  = 1 << 16 // M*K at most: the packed LHS (256 KB) is read once per column strip, from L2
-	skinnyKc      = 256     // K block: a 16-column RHS strip of it is 16 KB
-	skinnyCols    = 16      // Nr
+	skinnyKc      = 256     // K block: a 16-column RHS strip of it is 16 KB (32 columns: 32 KB)
+	skinnyCols    = 16      // Nr (wideCols with AVX-512)
 	skinnyRows    = 4       // Mr
 )
 
@@ -63,7 +64,7 @@ func avx2SkinnyFloat32(backend *gobackend.Backend, lhs, rhs []float32,
 
 // skinnyProduct computes out [m, n] = lhs [m, k] x rhs [k, n], the rows of rhs
 // read from src as segs describe and its columns as runs do (nil: column c at
-// offset c; otherwise runs of whole 16-column strips). When the packed LHS
+// offset c; otherwise runs of whole strips). When the packed LHS
 // would not stay in L2 (m*k > skinnyMaxLHS), K is taken in super-blocks of at
 // most skinnyMaxLHS/m columns, the output accumulating across them.
 func skinnyProduct(backend *gobackend.Backend, lhs, src []float32, segs []dot.RowSegment, runs []dot.ColumnRun,

@@ -17,8 +17,9 @@ import (
 // times its weights [Cout, k*k*Cin], a dense layer's [in, batch]-shaped
 // products. BLIS packs the whole LHS into panels, each packed element used for
 // N/16 column strips only, so packing the large operand costs about as much as
-// the arithmetic. The tall path packs the small RHS once (16-column strips) and
-// reads the LHS in place, four rows at a time, through a 4x16 micro-kernel that
+// the arithmetic. The tall path packs the small RHS once (16-column strips, 32
+// with AVX-512: wide.go) and reads the LHS in place, four rows at a time,
+// through a 4x16 (4x32) micro-kernel that
 // broadcasts from the four rows; K in blocks of 256 so that the packed RHS block
 // stays in L1.
 const (
