@@ -17,11 +17,11 @@ import (
 // layer's input gradient [batch, out] x [out, in] -- use every packed RHS panel
 // for one LHS panel only, so packing the RHS (a strided read and a write, not
 // overlapped with the arithmetic) is a quarter of the product's time. The skinny
-// path packs the small LHS once and computes one 16-column (with AVX-512: 32,
-// wide.go) strip of the output at
-// a time, K in blocks of 256: the first 4-row strip reads the RHS rows in place
-// (prefetching the next strip's lines) and copies them to a 16 KB (32 KB) buffer, from
-// which the other row strips read them in L1.
+// path packs the small LHS once and computes one 16-column strip of the output
+// at a time (32 columns with AVX-512: wide.go), K in blocks of 256: the first
+// 4-row strip reads the RHS rows in place (prefetching the next strip's lines)
+// and copies them to a 16 KB (32 KB) buffer, from which the other row strips
+// read them in L1.
 const (
 	skinnyMaxRows = 64      // M at most
 	skinnyMinCols = 256     // N at least

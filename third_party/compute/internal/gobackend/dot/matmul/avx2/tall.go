@@ -19,9 +19,8 @@ import (
 // N/16 column strips only, so packing the large operand costs about as much as
 // the arithmetic. The tall path packs the small RHS once (16-column strips, 32
 // with AVX-512: wide.go) and reads the LHS in place, four rows at a time,
-// through a 4x16 (4x32) micro-kernel that
-// broadcasts from the four rows; K in blocks of 256 so that the packed RHS block
-// stays in L1.
+// through a 4x16 (4x32) micro-kernel that broadcasts from the four rows; K in
+// blocks of 256 so that the packed RHS block stays in L1.
 const (
 	tallMaxCols = 128 // N at most, a multiple of 16
 	tallMinRows = 64  // M at least
