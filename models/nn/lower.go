@@ -365,23 +365,57 @@ func (pl nhwcPlan) patches(x *Node) *Node {
 		return Reshape(x, pl.b, pl.kSize())
 	}
 	xs := s2d(padTo(x, []int{0, pl.p, pl.p, 0}, []int{pl.b, pl.hp, pl.wp, pl.c}), pl.s) // [B,Hs,Ws,s*s*C]
-	// One gather of the kk*kk shifted windows straight into [B, Ho, Wo,
-	// kk*kk, s*s*C] (the windows' index axis placed before the depth axis),
-	// copied as contiguous runs of s*s*C. GatherSlices puts the windows
-	// first, [kk*kk, B, Ho, Wo, s*s*C], and needed a transpose after it:
-	// the raw gather saves 1.1 ms of 3.4 on the fast DQN's first layer and
-	// 1.8 of 6.9 on the DCGAN's (one thread). BackendGather is documented as
-	// internal to GoMLX; the version is pinned, and its gradient is never
-	// built here (the patches are used inside customVJP only).
-	starts := make([][]int32, 0, pl.kk*pl.kk)
-	for di := range pl.kk {
-		for dj := range pl.kk {
+	return windowPatches(xs, pl.kk, pl.ho, pl.wo)
+}
+
+// windowPatches returns the kk*kk windows of xs [B,Hs,Ws,D] over an ho x wo
+// grid as [B*ho*wo, kk*kk*D], window (di, dj) outer and depth inner. One
+// gather writes them straight into [B, ho, wo, kk*kk, D] (the windows' index
+// axis placed before the depth axis), copied as contiguous runs of D, and
+// the Go backend's tall products read such a gather in place. GatherSlices
+// puts the windows first, [kk*kk, B, ho, wo, D], and needed a transpose after
+// it: the raw gather saves 1.1 ms of 3.4 on the fast DQN's first layer and 1.8
+// of 6.9 on the DCGAN's (one thread). BackendGather is documented as internal
+// to GoMLX; the version is pinned, and its gradient is never built here (the
+// patches are used inside customVJP only).
+func windowPatches(xs *Node, kk, ho, wo int) *Node {
+	d := xs.Shape().Dimensions
+	b, depth := d[0], d[3]
+	starts := make([][]int32, 0, kk*kk)
+	for di := range kk {
+		for dj := range kk {
 			starts = append(starts, []int32{int32(di), int32(dj)})
 		}
 	}
-	g := BackendGather(xs, Const(x.Graph(), starts), 1, []int{0, 1, 2, 4}, nil, []int{1, 2},
-		[]int{pl.b, pl.ho, pl.wo, pl.depth()}, true) // [B, Ho, Wo, kk*kk, s*s*C]
-	return Reshape(g, pl.b*pl.ho*pl.wo, pl.kSize())
+	g := BackendGather(xs, Const(xs.Graph(), starts), 1, []int{0, 1, 2, 4}, nil, []int{1, 2},
+		[]int{b, ho, wo, depth}, true) // [B, ho, wo, kk*kk, D]
+	return Reshape(g, b*ho*wo, kk*kk*depth)
+}
+
+// adjointProduct is pl.adjoint(m x w) for m [B*Ho*Wo, C] and w [C, K] (K in
+// this plan's patch order): a strided convolution's input gradient (m = dY)
+// or a transposed convolution's output (m = x). Output cell (y, x) of the
+// space-to-depth grid sums m[y-di, x-dj] w_(di,dj) over the windows, which is a
+// stride-1 product over the windows of m padded by kk-1: patches [B*Hs*Ws,
+// kk*kk*C] times the window-reversed weights. Where the depth s*s*C' is a
+// multiple of 32 and at most 128 the Go backend's tall path reads those
+// windows in place, and this replaces the product into [B*Ho*Wo, K] and the
+// kk*kk Pads and the Add that scatter it back (for Hs*Ws/(Ho*Wo) more
+// arithmetic: 81/64 on the fast DQN's second layer); elsewhere it keeps them.
+func (pl nhwcPlan) adjointProduct(m, w *Node) *Node {
+	dd := pl.depth()
+	if pl.full || dd%32 != 0 || dd > 128 {
+		return pl.adjoint(DotGeneral(m, []int{1}, nil, w, []int{0}, nil))
+	}
+	c, kk := m.Shape().Dimensions[1], pl.kk
+	mp := padTo(Reshape(m, pl.b, pl.ho, pl.wo, c), []int{0, kk - 1, kk - 1, 0},
+		[]int{pl.b, pl.ho + 2*(kk-1), pl.wo + 2*(kk-1), c}) // [B, Hs+kk-1, Ws+kk-1, C]
+	pt := windowPatches(mp, kk, pl.hs, pl.ws) // [B*Hs*Ws, kk*kk*C], window (a, b) = (kk-1-di, kk-1-dj)
+	// [D, (a, b), C]: window (a, b)'s block is w_(kk-1-a, kk-1-b) transposed.
+	wr := Reverse(Reshape(w, c, kk*kk, dd), 1)
+	wt := Reshape(TransposeAllAxes(wr, 2, 1, 0), dd, kk*kk*c)
+	sum := Reshape(DotGeneral(pt, []int{1}, nil, wt, []int{1}, nil), pl.b, pl.hs, pl.ws, dd) // [B,Hs,Ws,D]
+	return cropG(d2s(sum, pl.s), []int{0, pl.p, pl.p, 0}, []int{pl.b, pl.p + pl.h, pl.p + pl.w, pl.c})
 }
 
 // adjoint is the transpose of patches: it overlap-adds cols [B*Ho*Wo, K] into
@@ -425,7 +459,7 @@ func conv2DPlan(pl nhwcPlan, x, wt, bias *Node) *Node {
 			return DotGeneral(pt, []int{1}, nil, wi, []int{1}, nil) // [P, Cout]
 		},
 		func(dy *Node) *Node {
-			return pl.adjoint(DotGeneral(dy, []int{1}, nil, wI, []int{0}, nil)) // [P, K] -> [B,H,W,Cin]
+			return pl.adjointProduct(dy, wI) // [B,H,W,Cin]
 		},
 		func(dy *Node) *Node {
 			return mulLeadingT(dy, pt) // [Cout, K]
@@ -454,7 +488,7 @@ func convTranspose2DPlan(pl nhwcPlan, x, wt, bias *Node) *Node {
 	return customVJP(xm, wm, bias, []int{1, 1, 1, cout},
 		func(x, w *Node) *Node {
 			xi, wi = x, w
-			return pl.adjoint(DotGeneral(x, []int{1}, nil, w, []int{0}, nil)) // [B,Ho,Wo,Cout]
+			return pl.adjointProduct(x, w) // [B,Ho,Wo,Cout]
 		},
 		func(dy *Node) *Node {
 			return DotGeneral(patchesOf(dy), []int{1}, nil, wi, []int{1}, nil) // [B*H*W, Cin]

@@ -132,6 +132,10 @@ cases = [
     run("conv_sn_k4s2p1", sn(nn.Conv2d(3, 4, 4, 2, 1, bias=True)), [2, 3, 8, 8], "conv_sn", [4, 4, 2, 1, True]),
     run("conv_sn_k3s1p1", sn(nn.Conv2d(3, 5, 3, 1, 1, bias=False)), [2, 3, 6, 6], "conv_sn", [5, 3, 1, 1, False]),
     run("linear_sn", sn(nn.Linear(6, 4)), [3, 6], "linear_sn", [4, True]),
+    # Space-to-depth depths of 32 (a multiple of 32, at most 128): the input gradient of the convolution and
+    # the output of the transposed one are one product over the padded windows (nhwcPlan.adjointProduct).
+    run("conv_k4s2p1_c8", nn.Conv2d(8, 5, 4, 2, 1, bias=True), [2, 8, 8, 8], "conv", [5, 4, 2, 1, True]),
+    run("convT_k4s2p1_c8", nn.ConvTranspose2d(6, 8, 4, 2, 1, bias=False), [2, 6, 4, 4], "convT", [8, 4, 2, 1, False]),
 ]
 for c in cases:
     if c["layer"].endswith("_sn"):
