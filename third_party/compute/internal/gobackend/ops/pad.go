@@ -202,7 +202,8 @@ func padWithConcreteConfig(backend *gobackend.Backend, operand, fillValue *gobac
 	}
 
 	// fill writes the fill value to b (its length a multiple of the element
-	// size, starting at an element).
+	// size, starting at an element); copyND calls it for the bytes it does not
+	// copy.
 	isZero := true
 	for _, b := range fillValueBytes {
 		if b != 0 {
@@ -291,7 +292,10 @@ func padWithConcreteConfig(backend *gobackend.Backend, operand, fillValue *gobac
 		outStride *= mergedAxes[i].outputDim
 	}
 
-	// Recursive copy
+	// copyND copies the operand's elements along axis and the axes after it
+	// into place, and writes the fill value to the output bytes around and
+	// between them (the border of each padded axis, interior padding), so
+	// every output byte is written once.
 	var copyND func(axis int, operandOffset, outputOffset int)
 	copyND = func(axis int, operandOffset, outputOffset int) {
 		if axis == numMerged {
@@ -302,6 +306,8 @@ func padWithConcreteConfig(backend *gobackend.Backend, operand, fillValue *gobac
 
 		mAxis := mergedAxes[axis]
 		step := 1 + mAxis.config.Interior
+		outStride := outputStrides[axis]
+		axisEnd := outputOffset + mAxis.outputDim*outStride
 
 		// Determine valid range [startI, endI) of operand indices
 		// such that 0 <= outIdx < mAxis.outputDim,
@@ -317,17 +323,18 @@ func padWithConcreteConfig(backend *gobackend.Backend, operand, fillValue *gobac
 		startI := max(0, minI)
 		endI := min(mAxis.operandDim, maxI)
 		if startI >= endI {
+			fill(outputBytes[outputOffset:axisEnd])
 			return
 		}
 
-		outStride := outputStrides[axis]
 		outOffset := outputOffset + (mAxis.config.Start+startI*step)*outStride
 		opOffset := operandOffset + startI*operandStrides[axis]
+		fill(outputBytes[outputOffset:outOffset])
 
 		if axis == numMerged-1 && mAxis.config.Interior == 0 {
-			count := endI - startI
-			copy(outputBytes[outOffset:outOffset+count*virtualElementSize],
-				operandBytes[opOffset:opOffset+count*virtualElementSize])
+			n := (endI - startI) * virtualElementSize
+			copy(outputBytes[outOffset:outOffset+n], operandBytes[opOffset:opOffset+n])
+			fill(outputBytes[outOffset+n : axisEnd])
 			return
 		}
 
@@ -335,50 +342,15 @@ func padWithConcreteConfig(backend *gobackend.Backend, operand, fillValue *gobac
 		opStep := operandStrides[axis]
 		for i := startI; i < endI; i++ {
 			copyND(axis+1, opOffset, outOffset)
+			end := outOffset + outStep // the interior padding after this element
+			if i == endI-1 {
+				end = axisEnd // the border after the last one
+			}
+			fill(outputBytes[outOffset+outStride : end])
 			opOffset += opStep
 			outOffset += outStep
 		}
 	}
-
-	// Without interior padding, only the bytes the copy leaves out are filled
-	// (the border of each padded axis); with it, the whole output first.
-	for _, mAxis := range mergedAxes {
-		if mAxis.config.Interior != 0 {
-			fill(outputBytes)
-			copyND(0, 0, 0)
-			return output, nil
-		}
-	}
-	var copyFillND func(axis int, operandOffset, outputOffset int)
-	copyFillND = func(axis int, operandOffset, outputOffset int) {
-		if axis == numMerged {
-			copy(outputBytes[outputOffset:outputOffset+virtualElementSize], operandBytes[operandOffset:operandOffset+virtualElementSize])
-			return
-		}
-		mAxis := mergedAxes[axis]
-		outStride := outputStrides[axis]
-		axisEnd := outputOffset + mAxis.outputDim*outStride
-		// Operand indices [startI, endI) land at output indices Start+i.
-		startI := max(0, -mAxis.config.Start)
-		endI := min(mAxis.operandDim, mAxis.outputDim-mAxis.config.Start)
-		if startI >= endI {
-			fill(outputBytes[outputOffset:axisEnd])
-			return
-		}
-		first := outputOffset + (mAxis.config.Start+startI)*outStride
-		last := first + (endI-startI)*outStride
-		fill(outputBytes[outputOffset:first])
-		fill(outputBytes[last:axisEnd])
-		opOffset := operandOffset + startI*operandStrides[axis]
-		if axis == numMerged-1 {
-			copy(outputBytes[first:last], operandBytes[opOffset:opOffset+(endI-startI)*virtualElementSize])
-			return
-		}
-		for outOffset := first; outOffset < last; outOffset += outStride {
-			copyFillND(axis+1, opOffset, outOffset)
-			opOffset += operandStrides[axis]
-		}
-	}
-	copyFillND(0, 0, 0)
+	copyND(0, 0, 0)
 	return output, nil
 }

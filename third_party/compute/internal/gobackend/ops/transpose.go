@@ -353,15 +353,39 @@ func transpose2DBits32(backend *gobackend.Backend, in, out []uint32, H, W int) {
 	if H == 0 || W == 0 {
 		return
 	}
-	if H == 2 {
+	if transposeFewRowsBits32(in, out, H, W) {
+		return
+	}
+	forRowChunks(backend, H, W, func(r0, r1 int) { transposeRowsBits32(in, out, H, W, r0, r1) })
+}
+
+// transposeFewRowsBits32 transposes in [H, W] to out [W, H] when H is 2, 3 or
+// 4 (a pair, an RGB image's planes, four stacked frames), one output row of H
+// values at a time, and reports whether it did.
+func transposeFewRowsBits32(in, out []uint32, H, W int) bool {
+	switch H {
+	case 2:
 		in0, in1 := in[:W], in[W:2*W]
 		for c := range W {
 			o := out[2*c : 2*c+2 : 2*c+2]
 			o[0], o[1] = in0[c], in1[c]
 		}
-		return
+	case 3:
+		in0, in1, in2 := in[:W], in[W:2*W], in[2*W:3*W]
+		for c := range W {
+			o := out[3*c : 3*c+3 : 3*c+3]
+			o[0], o[1], o[2] = in0[c], in1[c], in2[c]
+		}
+	case 4:
+		in0, in1, in2, in3 := in[:W], in[W:2*W], in[2*W:3*W], in[3*W:4*W]
+		for c := range W {
+			o := out[4*c : 4*c+4 : 4*c+4]
+			o[0], o[1], o[2], o[3] = in0[c], in1[c], in2[c], in3[c]
+		}
+	default:
+		return false
 	}
-	forRowChunks(backend, H, W, func(r0, r1 int) { transposeRowsBits32(in, out, H, W, r0, r1) })
+	return true
 }
 
 // transposeRowsBits32 writes rows [r0, r1) of in [H, W] to out [W, H].
@@ -431,43 +455,14 @@ func dispatchBatchedTranspose2DBits32(backend *gobackend.Backend, operand, outpu
 		return false
 	}
 	size := h * w
-	batches := func(b0, b1 int) {
+	forChunks(backend, b, 1, b*size, func(b0, b1 int) {
 		for i := b0; i < b1; i++ {
 			bin, bout := in[i*size:(i+1)*size], out[i*size:(i+1)*size]
-			switch h {
-			case 3: // an RGB image's planes
-				r0, r1, r2 := bin[:w], bin[w:2*w], bin[2*w:3*w]
-				for c := range w {
-					o := bout[3*c : 3*c+3 : 3*c+3]
-					o[0], o[1], o[2] = r0[c], r1[c], r2[c]
-				}
-			case 4: // four stacked frames
-				r0, r1, r2, r3 := bin[:w], bin[w:2*w], bin[2*w:3*w], bin[3*w:4*w]
-				for c := range w {
-					o := bout[4*c : 4*c+4 : 4*c+4]
-					o[0], o[1], o[2], o[3] = r0[c], r1[c], r2[c], r3[c]
-				}
-			default:
+			if !transposeFewRowsBits32(bin, bout, h, w) {
 				transposeRowsBits32(bin, bout, h, w, 0, h)
 			}
 		}
-	}
-	if b < 2 || b*size <= 16384 || backend == nil || backend.Workers == nil || !backend.Workers.IsEnabled() {
-		batches(0, b)
-		return true
-	}
-	chunks := min(b, 2*max(1, backend.Workers.AdjustedMaxParallelism()))
-	per := (b + chunks - 1) / chunks
-	var wg sync.WaitGroup
-	for b0 := 0; b0 < b; b0 += per {
-		b1 := min(b0+per, b)
-		wg.Add(1)
-		backend.Workers.WaitToStart(func() {
-			batches(b0, b1)
-			wg.Done()
-		})
-	}
-	wg.Wait()
+	})
 	return true
 }
 
@@ -484,20 +479,28 @@ const transposeRowTile = 32
 // chunks of whole row tiles on the backend's workers (two chunks per worker)
 // when the matrix is large enough, else once for all rows.
 func forRowChunks(backend *gobackend.Backend, H, W int, rows func(r0, r1 int)) {
-	if backend == nil || backend.Workers == nil || !backend.Workers.IsEnabled() || H <= transposeRowTile || H*W <= 16384 {
-		rows(0, H)
+	forChunks(backend, H, transposeRowTile, H*W, rows)
+}
+
+// forChunks calls fn(i0, i1) over [0, n) in chunks of whole units (the last
+// one shorter) on the backend's workers, about two chunks per worker, and
+// waits for them; or once for all of [0, n) when n is at most one unit, the
+// work (elements) is small, or there are no workers.
+func forChunks(backend *gobackend.Backend, n, unit, work int, fn func(i0, i1 int)) {
+	if backend == nil || backend.Workers == nil || !backend.Workers.IsEnabled() || n <= unit || work <= 16384 {
+		fn(0, n)
 		return
 	}
 	numWorkers := backend.Workers.AdjustedMaxParallelism()
-	rTiles := (H + transposeRowTile - 1) / transposeRowTile
-	targetChunks := min(rTiles, max(1, numWorkers*2))
-	tilesPerChunk := max(1, (rTiles+targetChunks-1)/targetChunks)
+	units := (n + unit - 1) / unit
+	targetChunks := min(units, max(1, numWorkers*2))
+	unitsPerChunk := max(1, (units+targetChunks-1)/targetChunks)
 	var wg sync.WaitGroup
-	for t := 0; t < rTiles; t += tilesPerChunk {
-		r0, r1 := t*transposeRowTile, min((t+tilesPerChunk)*transposeRowTile, H)
+	for u := 0; u < units; u += unitsPerChunk {
+		i0, i1 := u*unit, min((u+unitsPerChunk)*unit, n)
 		wg.Add(1)
 		backend.Workers.WaitToStart(func() {
-			rows(r0, r1)
+			fn(i0, i1)
 			wg.Done()
 		})
 	}
