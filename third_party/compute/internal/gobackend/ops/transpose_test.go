@@ -173,5 +173,3 @@ func BenchmarkTranspose4D_Attention_FastPath(b *testing.B) {
 		ops.ExecuteTranspose(backend, srcBuf, dstBuf, permutations)
 	}
 }
-
-

@@ -99,4 +99,3 @@ func ExecuteWithEpilogue[I, O interface {
 	}
 	return nil
 }
-

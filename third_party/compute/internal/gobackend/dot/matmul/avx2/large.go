@@ -40,11 +40,11 @@ func avx2LargeFloat32( //alt:f32
 	//alt:f64 params := AVX2ParamsFloat64
 	if layout == dot.LayoutTransposed && lhsSegs == nil && avx2UseTallFloat32(lhsCrossSize, rhsCrossSize, contractingSize) { //alt:f32
 		avx2TallFloat32(backend, lhs, rhs, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, output) //alt:f32
-		return //alt:f32
+		return                                                                                             //alt:f32
 	} //alt:f32
 	if layout == dot.LayoutNonTransposed && lhsSegs == nil && avx2UseSkinnyFloat32(lhsCrossSize, rhsCrossSize, contractingSize) { //alt:f32
 		avx2SkinnyFloat32(backend, lhs, rhs, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, output) //alt:f32
-		return //alt:f32
+		return                                                                                               //alt:f32
 	} //alt:f32
 	maxWorkers := backend.Workers.AdjustedMaxParallelism()
 
@@ -492,7 +492,7 @@ func avx2LargeKernelFloat32( //alt:f32
 				// Load RHS (Broadcasting/Streaming)
 				rhsPtr0 := unsafe.Pointer(rhsRowPtr + rOffset)
 				rhsPtr1 := unsafe.Pointer(rhsRowPtr + rOffset + rhsRegisterStride) //alt:f32|f64
-				rhsVec0 := archsimd.LoadFloat32x8Array((*[8]float32)(rhsPtr0))        //alt:f32
+				rhsVec0 := archsimd.LoadFloat32x8Array((*[8]float32)(rhsPtr0))     //alt:f32
 				//alt:f64 rhsVec0 := archsimd.LoadFloat64x4Array((*[4]float64)(rhsPtr0))
 				rhsVec1 := archsimd.LoadFloat32x8Array((*[8]float32)(rhsPtr1)) //alt:f32
 				//alt:f64 rhsVec1 := archsimd.LoadFloat64x4Array((*[4]float64)(rhsPtr1))

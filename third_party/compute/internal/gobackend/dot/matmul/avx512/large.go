@@ -217,7 +217,7 @@ func avx512LargeMatrixSliceFloat32( //alt:f32
 	_ = lhsCrossSize // Not used, rowStart and rowEnd < lhsCrossSize are enough.
 
 	if (params.LHSL1KernelRows != 4 && params.LHSL1KernelRows != 8) || (params.RHSL1KernelCols != 32 && params.RHSL1KernelCols != 64) { //alt:f32|bf16|f16
-	//alt:f64 if (params.LHSL1KernelRows != 4 && params.LHSL1KernelRows != 8) || (params.RHSL1KernelCols != 16 && params.RHSL1KernelCols != 32) {
+		//alt:f64 if (params.LHSL1KernelRows != 4 && params.LHSL1KernelRows != 8) || (params.RHSL1KernelCols != 16 && params.RHSL1KernelCols != 32) {
 		panic(errors.Errorf("unsupported kernel L1 block sizes for avx512 kernel: lhsL1BlockRows=%d, rhsL1BlockCols=%d (params=%+v)", //alt:f32|bf16|f16|f64
 			params.LHSL1KernelRows, params.RHSL1KernelCols, params))
 	}
@@ -412,7 +412,6 @@ func avx512LargeKernelFloat32( //alt:f32
 		//alt:f64 bytesPerOutputElement = 8
 	)
 
-
 	outputBasePtr := uintptr(unsafe.Pointer(unsafe.SliceData(packedOutput)))
 	rhsBasePtr := uintptr(unsafe.Pointer(unsafe.SliceData(packedRHS)))
 	lhsBasePtr := uintptr(unsafe.Pointer(unsafe.SliceData(packedLHS)))
@@ -479,7 +478,7 @@ func avx512LargeKernelFloat32( //alt:f32
 				// Load RHS (Broadcasting/Streaming)
 				rhsPtr0 := unsafe.Pointer(rhsRowPtr + rOffset)
 				rhsPtr1 := unsafe.Pointer(rhsRowPtr + rOffset + rhsRegisterStride) //alt:f32|f64
-				rhsVec0 := archsimd.LoadFloat32x16Array((*[16]float32)(rhsPtr0))        //alt:f32
+				rhsVec0 := archsimd.LoadFloat32x16Array((*[16]float32)(rhsPtr0))   //alt:f32
 				//alt:f64 rhsVec0 := archsimd.LoadFloat64x8Array((*[8]float64)(rhsPtr0))
 				rhsVec1 := archsimd.LoadFloat32x16Array((*[16]float32)(rhsPtr1)) //alt:f32
 				//alt:f64 rhsVec1 := archsimd.LoadFloat64x8Array((*[8]float64)(rhsPtr1))
