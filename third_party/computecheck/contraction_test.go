@@ -11,9 +11,9 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
-// The contraction-split test: a matrix multiplication whose output is no larger
-// than its contraction (a convolution's weight gradient) is split along the
-// contraction between workers, each part into its own partial output, summed at
+// The contraction-split test: a matrix multiplication with a long contraction
+// (a convolution's weight gradient) is split along the contraction between
+// workers, each part into its own partial output, summed at
 // the end (third_party/compute patch 8, matmul.ContractionSplit). Both operand
 // layouts are compared with a float64 reference, on the DQN's weight-gradient
 // shape and on odd sizes whose last part is shorter than the others (sizes
@@ -30,6 +30,8 @@ func TestLongContractionsSplitAcrossWorkers(t *testing.T) {
 		{36, 139392, 32}, // the DQN's first convolution, weight gradient
 		{20, 30011, 24},  // odd: two parts of 15104 and 14907 indices
 		{9, 500003, 1},   // one output column
+		{96, 1536, 160},  // output larger than the contraction (as the DCGAN's weight gradients)
+		{100, 1000, 70},  // idem, odd: parts of 576 and 424 indices
 	} {
 		lhs, rhs := make([]float32, c.m*c.k), make([]float32, c.k*c.n)
 		for i := range lhs {

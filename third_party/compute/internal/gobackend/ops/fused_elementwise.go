@@ -283,36 +283,45 @@ func execFusedElementwise(backend *gobackend.Backend, node *gobackend.Node, inpu
 	}
 	out := output.Flat.([]float32)
 	numBlocks := (n + fusedBlock - 1) / fusedBlock
-	run := func(b0, b1 int) {
-		scratch := make([]float32, len(prog.steps)*fusedBlock)
+	workers := 1
+	if backend.Workers != nil && backend.Workers.IsEnabled() {
+		workers = max(1, min(backend.Workers.AdjustedMaxParallelism(), numBlocks/8))
+	}
+	// One scratch area per part, from the buffer pool: allocating it per call was most of an
+	// element-wise graph's garbage.
+	scratchSize := len(prog.steps) * fusedBlock
+	scratchBuf, err := backend.GetBuffer(shapes.Make(dtypes.Float32, workers*scratchSize))
+	if err != nil {
+		return nil, err
+	}
+	defer backend.PutBuffer(scratchBuf)
+	scratchAll := scratchBuf.Flat.([]float32)
+	run := func(part, b0, b1 int) {
+		scratch := scratchAll[part*scratchSize : (part+1)*scratchSize]
 		for blk := b0; blk < b1; blk++ {
 			start := blk * fusedBlock
 			prog.evalBlock(vals, out, scratch, start, min(n, start+fusedBlock))
 		}
 	}
-	workers := 1
-	if backend.Workers != nil && backend.Workers.IsEnabled() {
-		workers = min(backend.Workers.AdjustedMaxParallelism(), numBlocks/8)
-	}
 	if workers <= 1 {
-		run(0, numBlocks)
+		run(0, 0, numBlocks)
 	} else {
 		// Blocks split across the workers free now; the rest inline.
 		chunk := (numBlocks + workers - 1) / workers
 		var wg sync.WaitGroup
-		b0 := 0
-		for ; b0+chunk < numBlocks; b0 += chunk {
-			s, e := b0, b0+chunk
+		b0, part := 0, 0
+		for ; b0+chunk < numBlocks; b0, part = b0+chunk, part+1 {
+			s, e, p := b0, b0+chunk, part
 			wg.Add(1)
 			task := func() {
 				defer wg.Done()
-				run(s, e)
+				run(p, s, e)
 			}
 			if !backend.Workers.StartIfAvailable(task) {
 				task()
 			}
 		}
-		run(b0, numBlocks)
+		run(part, b0, numBlocks)
 		wg.Wait()
 	}
 	for i, in := range inputs {

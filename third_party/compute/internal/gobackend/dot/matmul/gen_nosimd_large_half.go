@@ -5,8 +5,6 @@
 package matmul
 
 import (
-	"sync"
-
 	"github.com/gomlx/compute/dtypes/gotype"
 	"github.com/gomlx/compute/internal/gobackend"
 	"github.com/gomlx/compute/internal/gobackend/dot"
@@ -79,13 +77,7 @@ func largeNoSIMDHalfPrecision[I gotype.HalfPrecision[I], O gotype.ScalarNotCompl
 	}
 
 	// 1. Split work in workItems.
-	workChan := make(chan workItem, max(2000, 2*maxWorkers))
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		feedWorkItems(
-			batchSize, lhsCrossSize, rhsCrossSize,
-			&params, maxWorkers, workChan)
-	})
+	workChan := WorkQueue(batchSize, lhsCrossSize, rhsCrossSize, contractingSize, 1, contractingSize, &params, maxWorkers)
 
 	// 2. Saturate (fan-out workers) on workItems.
 	backend.Workers.Saturate(func() {
@@ -129,7 +121,6 @@ func largeNoSIMDHalfPrecision[I gotype.HalfPrecision[I], O gotype.ScalarNotCompl
 			}
 		}
 	})
-	wg.Wait()
 }
 
 // largeNoSIMDMatrixSlice performs a slice of the matrix multiplication on one example: lhs, rhs an output

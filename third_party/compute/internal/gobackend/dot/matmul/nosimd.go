@@ -3,8 +3,6 @@
 package matmul
 
 import (
-	"sync"
-
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/dtypes/bfloat16"
 	"github.com/gomlx/compute/dtypes/float16"
@@ -194,28 +192,47 @@ type WorkItem struct {
 
 // ContractionSplit returns in how many parts (numParts >= 2), of chunk contracting indices each (a multiple
 // of the contracting panel; the last part may be shorter, none is empty), the workers should split the
-// contraction of a single matrix multiplication whose output is no larger than its contraction, such as a
-// convolution's weight gradient ([36, 139392] x [139392, 32]). Splitting its output instead (FeedWorkItems)
-// gives each work item the whole contraction of its rows and columns, so each packs all of them: at 2
-// workers the work items together packed the right-hand side 5 times over. It returns numParts = 1 when the
-// output should be split instead.
+// contraction of a single matrix multiplication, such as a convolution's weight gradient
+// ([36, 139392] x [139392, 32], or the DCGAN's [256, 4096] x [4096, 512]). Splitting its output instead
+// (FeedWorkItems) gives each work item the whole contraction of its rows and columns, so the items together
+// pack the operands several times over (at 2 workers the DQN's items packed the right-hand side 5 times
+// over); splitting the contraction packs each operand once, as one worker does, and costs a partial output
+// per extra part, summed at the end. It returns numParts = 1 when the output should be split instead: when
+// the output split repacks less than the partial outputs would move.
 func ContractionSplit(batchSize, lhsCrossSize, rhsCrossSize, contractingSize, maxWorkers int, params *CacheParams) (numParts, chunk int) {
 	kc := max(1, params.PanelContractingSize)
-	if batchSize != 1 || maxWorkers <= 1 || lhsCrossSize*rhsCrossSize > contractingSize || contractingSize < 4*kc {
+	if batchSize != 1 || maxWorkers <= 1 || contractingSize < 4*kc {
 		return 1, contractingSize
 	}
 	parts := min(maxWorkers, contractingSize/(2*kc)) // at least two panels per part
+	if lhsCrossSize*rhsCrossSize > contractingSize &&
+		2*outputSplitRepacking(lhsCrossSize, rhsCrossSize, contractingSize, 2*maxWorkers, params) <= 3*(parts-1)*lhsCrossSize*rhsCrossSize {
+		return 1, contractingSize
+	}
 	chunk = (contractingSize + parts - 1) / parts
 	chunk = (chunk + kc - 1) / kc * kc
 	return (contractingSize + chunk - 1) / chunk, chunk
 }
 
-// FeedContractionItems sends one work item per part of a contraction split by ContractionSplit (part 0 into
-// the output, part p > 0 into partial output p-1) and closes workChan.
-func FeedContractionItems(lhsCrossSize, rhsCrossSize, contractingSize, numParts, chunk int, workChan chan<- WorkItem) {
-	defer close(workChan)
-	for p := range numParts {
-		workChan <- WorkItem{
+// outputSplitRepacking is how many more operand values FeedWorkItems' split of an [m, n] output over
+// targetWorkers items packs than one worker does: the left-hand side is packed once per column panel of
+// each item, the right-hand side once per row chunk. Each packed value is read and written once, and each
+// partial output value of a contraction split is written once and read once by AddPartials, which also
+// reads and writes the output: ContractionSplit weighs the two as 2 and 3 memory accesses per value.
+func outputSplitRepacking(m, n, k, targetWorkers int, params *CacheParams) int {
+	numM, numN := choose2DSplit(m, n, targetWorkers, params)
+	nc := max(1, params.RHSPanelCrossSize)
+	colChunk := (n + numN - 1) / numN
+	lhsPacks := numN*((colChunk+nc-1)/nc) - (n+nc-1)/nc
+	return max(0, lhsPacks)*m*k + (numM-1)*n*k
+}
+
+// contractionItems returns one work item per part of a contraction split by ContractionSplit (part 0 into
+// the output, part p > 0 into partial output p-1).
+func contractionItems(lhsCrossSize, rhsCrossSize, contractingSize, numParts, chunk int) []WorkItem {
+	items := make([]WorkItem, numParts)
+	for p := range items {
+		items[p] = WorkItem{
 			BatchStart: 0, BatchEnd: 1,
 			LHSRowStart: 0, LHSRowEnd: lhsCrossSize,
 			RHSColStart: 0, RHSColEnd: rhsCrossSize,
@@ -223,6 +240,7 @@ func FeedContractionItems(lhsCrossSize, rhsCrossSize, contractingSize, numParts,
 			Partial: p,
 		}
 	}
+	return items
 }
 
 // ContractingRange is the range [kStart, kEnd) of the contracting axis that item covers.
@@ -233,18 +251,24 @@ func (item WorkItem) ContractingRange(contractingSize int) (kStart, kEnd int) {
 	return 0, contractingSize
 }
 
-// FeedItems starts, in wg, the goroutine that feeds workChan and closes it: one item per part of the
-// contraction when numParts > 1 (ContractionSplit's parts of chunk indices), else FeedWorkItems' split of
-// the output.
-func FeedItems(wg *sync.WaitGroup, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, numParts, chunk int,
-	params *CacheParams, maxWorkers int, workChan chan<- WorkItem) {
-	wg.Go(func() {
-		if numParts > 1 {
-			FeedContractionItems(lhsCrossSize, rhsCrossSize, contractingSize, numParts, chunk, workChan)
-			return
-		}
-		FeedWorkItems(batchSize, lhsCrossSize, rhsCrossSize, params, maxWorkers, workChan)
-	})
+// WorkQueue returns the work items of a product in a closed channel that holds exactly them, for the
+// workers to take: one item per part of the contraction when numParts > 1 (ContractionSplit's parts of
+// chunk indices), else outputItems' split of the output. A channel of 2,000 items filled by a goroutine
+// was 144 KB of garbage per parallel product (5 MB a DCGAN step at 2 threads, each new page a fault).
+func WorkQueue(batchSize, lhsCrossSize, rhsCrossSize, contractingSize, numParts, chunk int,
+	params *CacheParams, maxWorkers int) <-chan WorkItem {
+	var items []WorkItem
+	if numParts > 1 {
+		items = contractionItems(lhsCrossSize, rhsCrossSize, contractingSize, numParts, chunk)
+	} else {
+		items = outputItems(batchSize, lhsCrossSize, rhsCrossSize, params, maxWorkers)
+	}
+	queue := make(chan WorkItem, len(items))
+	for _, item := range items {
+		queue <- item
+	}
+	close(queue)
+	return queue
 }
 
 // AddPartials adds into output the numParts-1 partial outputs of a contraction split, stacked in partials
@@ -336,56 +360,47 @@ func Choose2DSplit(M, N, targetWorkers int, params *CacheParams) (numM, numN int
 
 var choose2DSplit = Choose2DSplit
 
-// FeedWorkItems splits the matrix-multiplication tasks into "WorkItem"s optimized
-// for maxWorkers (>=1).
-// It closes workChan on exit.
-//
-// FeedWorkItems is typically called on a separate goroutine, and it uses almost no CPU.
-func FeedWorkItems(
+// outputItems splits the matrix-multiplication tasks into "WorkItem"s optimized
+// for maxWorkers (>=1), each a part of the output.
+func outputItems(
 	batchSize, lhsCrossSize, rhsCrossSize int,
 	params *CacheParams,
-	maxWorkers int,
-	workChan chan<- WorkItem) {
-	defer func() {
-		// Invariant: it closes the channel on exit.
-		close(workChan)
-	}()
-
+	maxWorkers int) (items []WorkItem) {
 	if maxWorkers <= 1 {
-		workChan <- WorkItem{
+		items = append(items, WorkItem{
 			0, batchSize,
 			0, lhsCrossSize,
 			0, rhsCrossSize,
 			0, 0, 0,
-		}
-		return
+		})
+		return items
 	}
 
 	if batchSize >= 2*maxWorkers {
 		// Split the work on the batch dimension only.
 		batchStep := (batchSize + maxWorkers - 1) / maxWorkers
 		for batchIdx := 0; batchIdx < batchSize; batchIdx += batchStep {
-			workChan <- WorkItem{
+			items = append(items, WorkItem{
 				batchIdx, min(batchSize, batchIdx+batchStep),
 				0, lhsCrossSize,
 				0, rhsCrossSize,
 				0, 0, 0,
-			}
+			})
 		}
-		return
+		return items
 	}
 
 	if batchSize >= maxWorkers {
 		// Plenty of batch items: each worker gets whole batch items dynamically.
 		for batchIdx := 0; batchIdx < batchSize; batchIdx++ {
-			workChan <- WorkItem{
+			items = append(items, WorkItem{
 				batchIdx, batchIdx + 1,
 				0, lhsCrossSize,
 				0, rhsCrossSize,
 				0, 0, 0,
-			}
+			})
 		}
-		return
+		return items
 	}
 
 	// batchSize < maxWorkers: distribute workers across the batch items,
@@ -408,18 +423,17 @@ func FeedWorkItems(
 		for rhsColIdx := 0; rhsColIdx < rhsCrossSize; rhsColIdx += rhsSplitSize {
 			colEnd := min(rhsCrossSize, rhsColIdx+rhsSplitSize)
 			for batchIdx := 0; batchIdx < batchSize; batchIdx++ {
-				workChan <- WorkItem{
+				items = append(items, WorkItem{
 					batchIdx, batchIdx + 1,
 					lhsRowIdx, rowEnd,
 					rhsColIdx, colEnd,
 					0, 0, 0,
-				}
+				})
 			}
 		}
 	}
+	return items
 }
-
-var feedWorkItems = FeedWorkItems
 
 // applyPackedOutput applies the computed packedOutput to the final output.
 func noSIMDApplyPackedOutput[T gotype.ScalarNotComplex](

@@ -1,8 +1,6 @@
 package matmul
 
 import (
-	"sync"
-
 	"github.com/gomlx/compute/dtypes/gotype"
 	"github.com/gomlx/compute/internal/gobackend"
 	"github.com/gomlx/compute/internal/gobackend/dot"
@@ -74,13 +72,7 @@ func largeNoSIMDGeneric[I, O gotype.NumericNotComplex]( //alt:generic
 	}
 
 	// 1. Split work in workItems.
-	workChan := make(chan workItem, max(2000, 2*maxWorkers))
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		feedWorkItems(
-			batchSize, lhsCrossSize, rhsCrossSize,
-			&params, maxWorkers, workChan)
-	})
+	workChan := WorkQueue(batchSize, lhsCrossSize, rhsCrossSize, contractingSize, 1, contractingSize, &params, maxWorkers)
 
 	// 2. Saturate (fan-out workers) on workItems.
 	backend.Workers.Saturate(func() {
@@ -124,7 +116,6 @@ func largeNoSIMDGeneric[I, O gotype.NumericNotComplex]( //alt:generic
 			}
 		}
 	})
-	wg.Wait()
 }
 
 // largeNoSIMDMatrixSlice performs a slice of the matrix multiplication on one example: lhs, rhs an output

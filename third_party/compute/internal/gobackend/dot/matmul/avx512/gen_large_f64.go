@@ -17,7 +17,6 @@ package avx512
 import (
 	"runtime"
 	"simd/archsimd"
-	"sync"
 	"unsafe"
 
 	"github.com/gomlx/compute/internal/gobackend"
@@ -115,8 +114,6 @@ func avx512LargeFloat64( //alt:f64
 
 	// 1. Split work in workItems: the output in a 2D grid, or, for a small output over a long contraction,
 	// the contraction (each part but the first into its own partial output, summed at the end).
-	workChan := make(chan matmul.WorkItem, max(2000, 2*maxWorkers))
-	var wg sync.WaitGroup
 	numParts, partChunk := matmul.ContractionSplit(batchSize, lhsCrossSize, rhsCrossSize, contractingSize, maxWorkers, &params)
 	//alt:f32|bf16|f16 var partialOutput []float32
 	var partialOutput []float64 //alt:f64
@@ -129,7 +126,7 @@ func avx512LargeFloat64( //alt:f64
 		defer ReleaseBuffer(partialRef)
 		partialOutput = partial
 	}
-	matmul.FeedItems(&wg, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, numParts, partChunk, &params, maxWorkers, workChan)
+	workChan := matmul.WorkQueue(batchSize, lhsCrossSize, rhsCrossSize, contractingSize, numParts, partChunk, &params, maxWorkers)
 
 	// 2. Saturate (fan-out workers) on workItems.
 	backend.Workers.Saturate(func() {
@@ -188,7 +185,6 @@ func avx512LargeFloat64( //alt:f64
 			}
 		}
 	})
-	wg.Wait()
 
 	matmul.AddPartials(output[:outputBatchStride], partialOutput, numParts) // batchSize is 1 when numParts > 1
 }

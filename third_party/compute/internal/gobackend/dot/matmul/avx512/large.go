@@ -13,7 +13,6 @@ package avx512
 import (
 	"runtime"
 	"simd/archsimd"
-	"sync"
 	"unsafe"
 
 	"github.com/gomlx/compute/internal/gobackend"
@@ -110,8 +109,6 @@ func avx512LargeFloat32( //alt:f32
 
 	// 1. Split work in workItems: the output in a 2D grid, or, for a small output over a long contraction,
 	// the contraction (each part but the first into its own partial output, summed at the end).
-	workChan := make(chan matmul.WorkItem, max(2000, 2*maxWorkers))
-	var wg sync.WaitGroup
 	numParts, partChunk := matmul.ContractionSplit(batchSize, lhsCrossSize, rhsCrossSize, contractingSize, maxWorkers, &params)
 	var partialOutput []float32 //alt:f32|bf16|f16
 	//alt:f64 var partialOutput []float64
@@ -124,7 +121,7 @@ func avx512LargeFloat32( //alt:f32
 		defer ReleaseBuffer(partialRef)
 		partialOutput = partial
 	}
-	matmul.FeedItems(&wg, batchSize, lhsCrossSize, rhsCrossSize, contractingSize, numParts, partChunk, &params, maxWorkers, workChan)
+	workChan := matmul.WorkQueue(batchSize, lhsCrossSize, rhsCrossSize, contractingSize, numParts, partChunk, &params, maxWorkers)
 
 	// 2. Saturate (fan-out workers) on workItems.
 	backend.Workers.Saturate(func() {
@@ -183,7 +180,6 @@ func avx512LargeFloat32( //alt:f32
 			}
 		}
 	})
-	wg.Wait()
 
 	matmul.AddPartials(output[:outputBatchStride], partialOutput, numParts) // batchSize is 1 when numParts > 1
 }
