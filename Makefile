@@ -188,7 +188,7 @@ RACE_CHECKPTR ?= -gcflags=all=-d=checkptr=0
 
 # COMPUTE_PKGS: the packages of the patched backend (third_party/compute, its
 # own module) that our patches change, with their tests and ours in them.
-COMPUTE_PKGS ?= ./internal/gobackend/ops/ ./internal/gobackend/dot/... ./internal/gobackend/passes/
+COMPUTE_PKGS ?= ./internal/gobackend/ ./internal/gobackend/ops/ ./internal/gobackend/dot/... ./internal/gobackend/passes/
 
 # On a CPU with AVX-512, computecheck and the graph passes' tests run a second
 # time with it off (GOMLX_GO_SIMD_AVX512=false), for the AVX2 kernels and
