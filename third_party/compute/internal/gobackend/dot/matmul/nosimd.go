@@ -180,7 +180,7 @@ func ReleaseBuffer(ref *gobackend.Buffer) {
 // WorkItem is used when parallelizing the DotGeneral: it allows splitting the work into batch/lhs/rhs slices.
 //
 // ContractingStart/End, when End > 0, limit the item to that range of the contracting axis, and Partial > 0
-// sends its result to partial output Partial-1 instead of the output (FeedContractionItems); the zero values
+// sends its result to partial output Partial-1 instead of the output (WorkQueue); the zero values
 // mean the whole contraction into the output.
 type WorkItem struct {
 	BatchStart, BatchEnd,

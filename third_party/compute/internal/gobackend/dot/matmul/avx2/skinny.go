@@ -101,8 +101,12 @@ func skinnyProduct(backend *gobackend.Backend, lhs, src []float32, segs []dot.Ro
 		avx2PackLHSKernelRows4(lhs, packed, 0, ks, k, m, kl, skinnyRows)
 		var next atomic.Int64
 		work := func() {
-			tile := make([]float32, skinnyRows*cols)
-			stripBuf := make([]float32, skinnyKc*cols)
+			scratchRef, scratch, ok := GetBuffer[float32](backend, (skinnyRows+skinnyKc)*cols)
+			if !ok {
+				return
+			}
+			defer ReleaseBuffer(scratchRef)
+			tile, stripBuf := scratch[:skinnyRows*cols], scratch[skinnyRows*cols:]
 			for {
 				first := int(next.Add(int64(chunk))) - chunk
 				if first >= fullStrips {

@@ -92,8 +92,13 @@ func tallProduct(backend *gobackend.Backend, src []float32, segs []dot.RowSegmen
 	// Row strips of 4 rows within one segment read src in place; the others
 	// (across a segment boundary, or the last rows) are copied first.
 	numStrips := (m + skinnyRows - 1) / skinnyRows
-	stripBase := make([]int, numStrips) // -1: the strip is copied
-	stripStride := make([]int, numStrips)
+	stripsRef, stripInfo, ok := GetBuffer[int64](backend, 2*numStrips)
+	if !ok {
+		return
+	}
+	defer ReleaseBuffer(stripsRef)
+	stripBase := stripInfo[:numStrips] // -1: the strip is copied
+	stripStride := stripInfo[numStrips:]
 	var copied []int
 	si, segFirst := 0, 0 // the segment holding row 4s, and its first row
 	for s := range numStrips {
@@ -103,7 +108,7 @@ func tallProduct(backend *gobackend.Backend, src []float32, segs []dot.RowSegmen
 			si++
 		}
 		if r+skinnyRows <= segFirst+segs[si].Rows {
-			stripBase[s], stripStride[s] = segs[si].Start+(r-segFirst)*segs[si].Stride, segs[si].Stride
+			stripBase[s], stripStride[s] = int64(segs[si].Start+(r-segFirst)*segs[si].Stride), int64(segs[si].Stride)
 		} else {
 			stripBase[s] = -1
 			copied = append(copied, s)
@@ -125,7 +130,7 @@ func tallProduct(backend *gobackend.Backend, src []float32, segs []dot.RowSegmen
 					if stripBase[s] < 0 {
 						continue
 					}
-					lhsPtr := unsafe.Pointer(&src[stripBase[s]+p.srcOffset])
+					lhsPtr := unsafe.Pointer(&src[int(stripBase[s])+p.srcOffset])
 					for cs := range strips {
 						tallKernel(cols, lhsPtr, uintptr(stripStride[s]*4),
 							unsafe.Pointer(&packed[(cs*k+p.k0)*cols]),
