@@ -194,7 +194,7 @@ type WorkItem struct {
 // of the contracting panel; the last part may be shorter, none is empty), the workers should split the
 // contraction of a single matrix multiplication, such as a convolution's weight gradient
 // ([36, 139392] x [139392, 32], or the DCGAN's [256, 4096] x [4096, 512]). Splitting its output instead
-// (FeedWorkItems) gives each work item the whole contraction of its rows and columns, so the items together
+// (outputItems) gives each work item the whole contraction of its rows and columns, so the items together
 // pack the operands several times over (at 2 workers the DQN's items packed the right-hand side 5 times
 // over); splitting the contraction packs each operand once, as one worker does, and costs a partial output
 // per extra part, summed at the end. It returns numParts = 1 when the output should be split instead: when
@@ -206,7 +206,7 @@ func ContractionSplit(batchSize, lhsCrossSize, rhsCrossSize, contractingSize, ma
 	}
 	parts := min(maxWorkers, contractingSize/(2*kc)) // at least two panels per part
 	if lhsCrossSize*rhsCrossSize > contractingSize &&
-		2*outputSplitRepacking(lhsCrossSize, rhsCrossSize, contractingSize, 2*maxWorkers, params) <= 3*(parts-1)*lhsCrossSize*rhsCrossSize {
+		2*outputSplitRepacking(lhsCrossSize, rhsCrossSize, contractingSize, maxWorkers, params) <= 3*(parts-1)*lhsCrossSize*rhsCrossSize {
 		return 1, contractingSize
 	}
 	chunk = (contractingSize + parts - 1) / parts
@@ -214,13 +214,13 @@ func ContractionSplit(batchSize, lhsCrossSize, rhsCrossSize, contractingSize, ma
 	return (contractingSize + chunk - 1) / chunk, chunk
 }
 
-// outputSplitRepacking is how many more operand values FeedWorkItems' split of an [m, n] output over
-// targetWorkers items packs than one worker does: the left-hand side is packed once per column panel of
+// outputSplitRepacking is how many more operand values outputItems' split of one [m, n] output between
+// maxWorkers workers packs than one worker does: the left-hand side is packed once per column panel of
 // each item, the right-hand side once per row chunk. Each packed value is read and written once, and each
 // partial output value of a contraction split is written once and read once by AddPartials, which also
 // reads and writes the output: ContractionSplit weighs the two as 2 and 3 memory accesses per value.
-func outputSplitRepacking(m, n, k, targetWorkers int, params *CacheParams) int {
-	numM, numN := choose2DSplit(m, n, targetWorkers, params)
+func outputSplitRepacking(m, n, k, maxWorkers int, params *CacheParams) int {
+	numM, numN := outputGrid(1, m, n, maxWorkers, params)
 	nc := max(1, params.RHSPanelCrossSize)
 	colChunk := (n + numN - 1) / numN
 	lhsPacks := numN*((colChunk+nc-1)/nc) - (n+nc-1)/nc
@@ -360,6 +360,12 @@ func Choose2DSplit(M, N, targetWorkers int, params *CacheParams) (numM, numN int
 
 var choose2DSplit = Choose2DSplit
 
+// outputGrid is the 2D grid (numM, numN) outputItems splits each [m, n] output of a batch smaller than
+// maxWorkers into: 2 * maxWorkers items in all, to saturate the worker pool (2 workers per GOMAXPROCS).
+func outputGrid(batchSize, m, n, maxWorkers int, params *CacheParams) (numM, numN int) {
+	return choose2DSplit(m, n, (2*maxWorkers+batchSize-1)/batchSize, params)
+}
+
 // outputItems splits the matrix-multiplication tasks into "WorkItem"s optimized
 // for maxWorkers (>=1), each a part of the output.
 func outputItems(
@@ -405,9 +411,7 @@ func outputItems(
 
 	// batchSize < maxWorkers: distribute workers across the batch items,
 	// using 2D grid partitioning on each matrix slice.
-	// Target 2 * maxWorkers to saturate the worker pool (2 workers per GOMAXPROCS).
-	targetWorkersPerBatch := (2*maxWorkers + batchSize - 1) / batchSize
-	numM, numN := choose2DSplit(lhsCrossSize, rhsCrossSize, targetWorkersPerBatch, params)
+	numM, numN := outputGrid(batchSize, lhsCrossSize, rhsCrossSize, maxWorkers, params)
 
 	rhsSplitSize := (rhsCrossSize + numN - 1) / numN
 	if params.RHSL1KernelCols > 0 {
