@@ -12,6 +12,21 @@
 //	MEDIAN model=dcgan threads=2 rounds=3 go_s=... torch_s=... ratio=...
 //	SPEEDUP model=dcgan threads=1->2 go=1.02 torch=1.35
 //
+// With -cores each round also runs both sides at 1 thread pinned to each CPU
+// in turn, and the end prints each CPU's medians and, when the most threads
+// equal the number of CPUs, the parallel efficiency of each side: the step
+// time perfect parallel work would take on those CPUs (their 1-thread rates
+// added, 1/sum(1/t_cpu)) over the measured N-thread median:
+//
+//	CORE model=dcgan cpu=1 rounds=3 go_s=... torch_s=...
+//	EFFICIENCY model=dcgan threads=2 go=0.85 torch=0.62
+//
+// The cores of a virtual machine need not be equally fast: on the 2-core VMs
+// this was written on, a neighbour's load made one vCPU 35% slower than the
+// other for the DCGAN's AVX-512 step for minutes at a time (0.30 against
+// 0.41 s, 2026-12-01), so the 1-thread time, and the speed-up, depend on which
+// CPU the unpinned 1-thread run landed on. The efficiency does not.
+//
 // PyTorch's OpenMP threads wait passively (OMP_WAIT_POLICY=PASSIVE) unless
 // -torch-omp-wait says otherwise: spinning threads steal the cores from each
 // other and from Go's when the machine has anything else to do, which makes
@@ -71,6 +86,7 @@ var (
 	flagTorchMalloc = flag.String("torch-malloc", "keep", "glibc malloc for PyTorch: keep (the fair default: freed blocks stay in the process, no page faults per step) or default (glibc's thresholds)")
 	flagLayerFilter = flag.String("layer", "", "with -side go -layers: only layers whose name contains this")
 	flagLayers      = flag.Bool("layers", false, "time each layer alone (forward + input and weight gradients), Go then PyTorch")
+	flagCores       = flag.Bool("cores", false, "each round also times both sides at 1 thread pinned to each CPU in turn, and prints each CPU's medians and the parallel efficiency (see EFFICIENCY above)")
 )
 
 func main() {
@@ -110,19 +126,37 @@ func main() {
 		fmt.Fprintf(os.Stderr, "bench: -rounds %d: want at least 1\n", *flagRounds)
 		os.Exit(2)
 	}
+	var cpus []int // -cores: the CPUs to pin the 1-thread runs to
+	if *flagCores {
+		if cpus, err = allowedCPUs(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: -cores:", err)
+			os.Exit(2)
+		}
+	}
 	for _, m := range strings.Split(*flagModels, ",") {
 		m = strings.TrimSpace(m)
 		// goS[i], torchS[i]: the step medians of thread count threads[i], one per round.
 		goS, torchS := make([][]float64, len(threads)), make([][]float64, len(threads))
+		// goCPU[j], torchCPU[j]: the 1-thread step medians pinned to cpus[j], one per round.
+		goCPU, torchCPU := make([][]float64, len(cpus)), make([][]float64, len(cpus))
 		for range *flagRounds {
 			for i, n := range threads {
-				r, err := benchModel(m, n)
+				r, err := benchModel(m, n, -1)
 				if err != nil {
 					fmt.Fprintln(os.Stderr, "bench:", err)
 					os.Exit(1)
 				}
 				goS[i] = append(goS[i], r.goRes.median)
 				torchS[i] = append(torchS[i], r.torchRes.median)
+			}
+			for j, c := range cpus {
+				r, err := benchModel(m, 1, c)
+				if err != nil {
+					fmt.Fprintln(os.Stderr, "bench:", err)
+					os.Exit(1)
+				}
+				goCPU[j] = append(goCPU[j], r.goRes.median)
+				torchCPU[j] = append(torchCPU[j], r.torchRes.median)
 			}
 		}
 		if *flagRounds > 1 {
@@ -134,6 +168,17 @@ func main() {
 		if last := len(threads) - 1; last > 0 {
 			fmt.Printf("SPEEDUP model=%s threads=%d->%d go=%.2f torch=%.2f\n", m, threads[0], threads[last],
 				safeDiv(medianOf(goS[0]), medianOf(goS[last])), safeDiv(medianOf(torchS[0]), medianOf(torchS[last])))
+		}
+		if len(cpus) > 0 {
+			goT, torchT := make([]float64, len(cpus)), make([]float64, len(cpus))
+			for j, c := range cpus {
+				goT[j], torchT[j] = medianOf(goCPU[j]), medianOf(torchCPU[j])
+				fmt.Printf("CORE model=%s cpu=%d rounds=%d go_s=%.4f torch_s=%.4f\n", m, c, *flagRounds, goT[j], torchT[j])
+			}
+			if last := len(threads) - 1; threads[last] == len(cpus) && len(cpus) > 1 {
+				fmt.Printf("EFFICIENCY model=%s threads=%d go=%.2f torch=%.2f\n", m, threads[last],
+					safeDiv(idealTime(goT), medianOf(goS[last])), safeDiv(idealTime(torchT), medianOf(torchS[last])))
+			}
 		}
 	}
 }
@@ -187,13 +232,18 @@ type result struct {
 	faults float64 // minor page faults per timed step
 }
 
-// benchModel times model m on both sides with the given threads and prints its BENCH line.
-func benchModel(m string, threads int) (pair, error) {
+// benchModel times model m on both sides with the given threads, pinned to
+// CPU cpu when cpu >= 0 (then threads is 1), and prints its BENCH line.
+func benchModel(m string, threads, cpu int) (pair, error) {
 	if m != "dcgan" && m != "dqn" && m != "dqn-small" {
 		return pair{}, fmt.Errorf("unknown model %q (want dcgan, dqn or dqn-small)", m)
 	}
 	load, _ := os.ReadFile("/proc/loadavg")
-	fmt.Printf("# %s: %d threads, %d warm-up + %d timed steps, device %s, PyTorch OMP_WAIT_POLICY=%q malloc %s, load %s", m, threads, *flagWarmup, *flagSteps, *flagDevice, *flagOMPWait, *flagTorchMalloc, load)
+	pinned := ""
+	if cpu >= 0 {
+		pinned = fmt.Sprintf(" cpu=%d", cpu)
+	}
+	fmt.Printf("# %s: %d threads%s, %d warm-up + %d timed steps, device %s, PyTorch OMP_WAIT_POLICY=%q malloc %s, load %s", m, threads, pinned, *flagWarmup, *flagSteps, *flagDevice, *flagOMPWait, *flagTorchMalloc, load)
 	self, err := os.Executable()
 	if err != nil {
 		return pair{}, err
@@ -212,7 +262,7 @@ func benchModel(m string, threads int) (pair, error) {
 		if *flagDevice == "cuda" && os.Getenv(kernel.BackendEnv) == "" {
 			cmd.Env = append(cmd.Env, kernel.BackendEnv+"=xla:cuda")
 		}
-		if goRes, err = runChild(cmd); err != nil {
+		if goRes, err = runChild(cmd, cpu); err != nil {
 			return pair{}, fmt.Errorf("go side of %s: %w", m, err)
 		}
 	}
@@ -221,7 +271,7 @@ func benchModel(m string, threads int) (pair, error) {
 		cmd := exec.Command(*flagPython, script, "--model", m, "--steps", strconv.Itoa(*flagSteps),
 			"--warmup", strconv.Itoa(*flagWarmup), "--threads", strconv.Itoa(threads), "--device", *flagDevice)
 		cmd.Env = torchEnv(threads)
-		if torchRes, err = runChild(cmd); err != nil {
+		if torchRes, err = runChild(cmd, cpu); err != nil {
 			return pair{}, fmt.Errorf("torch side of %s: %w", m, err)
 		}
 	}
@@ -234,8 +284,8 @@ func benchModel(m string, threads int) (pair, error) {
 	if *flagDevice != "cpu" {
 		dev = " device=" + *flagDevice
 	}
-	fmt.Printf("BENCH model=%s%s threads=%d go_s=%.4f torch_s=%.4f ratio=%.2f go_rss_mb=%.0f torch_rss_mb=%.0f gflop=%.2f go_gflops=%.1f torch_gflops=%.1f go_cpu_s=%.3f torch_cpu_s=%.3f go_faults=%.0f torch_faults=%.0f\n",
-		m, dev, threads, goRes.median, torchRes.median, ratio, goRes.rssMB, torchRes.rssMB, gf, safeDiv(gf, goRes.median), safeDiv(gf, torchRes.median),
+	fmt.Printf("BENCH model=%s%s threads=%d%s go_s=%.4f torch_s=%.4f ratio=%.2f go_rss_mb=%.0f torch_rss_mb=%.0f gflop=%.2f go_gflops=%.1f torch_gflops=%.1f go_cpu_s=%.3f torch_cpu_s=%.3f go_faults=%.0f torch_faults=%.0f\n",
+		m, dev, threads, pinned, goRes.median, torchRes.median, ratio, goRes.rssMB, torchRes.rssMB, gf, safeDiv(gf, goRes.median), safeDiv(gf, torchRes.median),
 		goRes.cpu, torchRes.cpu, goRes.faults, torchRes.faults)
 	return pair{goRes, torchRes}, nil
 }
@@ -296,13 +346,18 @@ func sourceDir() string {
 	return filepath.Dir(exe)
 }
 
-// runChild runs cmd, passes its stderr through, and reads "RESULT median_s=X"
-// from its stdout; the peak RSS comes from the child's rusage.
-func runChild(cmd *exec.Cmd) (result, error) {
+// runChild runs cmd (pinned to CPU cpu when cpu >= 0), passes its stderr
+// through, and reads "RESULT median_s=X" from its stdout; the peak RSS comes
+// from the child's rusage.
+func runChild(cmd *exec.Cmd, cpu int) (result, error) {
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
+	err := startPinned(cmd, cpu)
+	if err == nil {
+		err = cmd.Wait()
+	}
+	if err != nil {
 		return result{}, fmt.Errorf("%v: %w\n%s", cmd.Args, err, out.String())
 	}
 	var res result
