@@ -74,7 +74,7 @@ import (
 var (
 	flagModels      = flag.String("models", "dcgan,dqn,dqn-small", "comma-separated models to time: dcgan, dqn (the reference's Q-network), dqn-small (the fast preset's)")
 	flagSteps       = flag.Int("steps", 10, "timed steps (the median is reported)")
-	flagWarmup      = flag.Int("warmup", 3, "untimed steps first (compilation, caches)")
+	flagWarmup      = flag.Int("warmup", 10, "untimed steps first (compilation, caches, memory pools: see bench/README.md)")
 	flagRounds      = flag.Int("rounds", 3, "rounds per model: each runs every thread count on both sides; MEDIAN and SPEEDUP lines take the medians over rounds")
 	flagThreads     = flag.String("threads", fmt.Sprintf("1,%d", runtime.NumCPU()), "comma-separated thread counts, each run on both sides: GOMAXPROCS for Go, torch.set_num_threads for PyTorch")
 	flagPython      = flag.String("python", "/usr/bin/python3", "Python with PyTorch")
