@@ -243,7 +243,8 @@ dqn-study:
 # PyTorch (bench/torch_step.py) on the same cores, side by side; prints
 # "BENCH model=... go_s=... torch_s=... ratio=... go_rss_mb=... torch_rss_mb=..."
 # per model, thread count and round (3 rounds), then MEDIAN and SPEEDUP lines.
-# BENCH_ARGS passes flags (e.g. "-threads 1 -steps 20 -models dqn -rounds 1").
+# BENCH_ARGS passes flags (e.g. "-threads 1 -steps 20 -models dqn -rounds 1";
+# "-cores" adds 1-thread runs pinned to each CPU and the parallel efficiency).
 # bench-gpu: the same on a CUDA GPU (XLA vs PyTorch CUDA), see bench/gpu.sh.
 .PHONY: bench-deps bench-gpu
 BENCH_ARGS ?=
