@@ -52,7 +52,7 @@ func Conv2D(s *model.Scope, x *Node, outChannels, kernel, stride, padding int, b
 	// Generic lowering (other strides): strided slices + concatenate + one matmul.
 	xh := toNHWC(x)                                        // [B,H,W,Cin]
 	patches := im2col(xh, kernel, stride, padding, ho, wo) // [B*Ho*Wo, k*k*Cin], (i, j, c) order
-	wm := Reshape(swapMid(Reshape(wt, outChannels, cin, kernel*kernel), outChannels, cin, kernel*kernel),
+	wm := Reshape(kernelMajor(wt),
 		outChannels, kernel*kernel*cin) // [Cout, k*k*Cin], (i, j, c) order
 	y := DotGeneral(patches, []int{1}, nil, wm, []int{1}, nil) // [B*Ho*Wo, Cout]
 	if b != nil {
@@ -127,9 +127,9 @@ func ConvTranspose2D(s *model.Scope, x *Node, outChannels, kernel, stride, paddi
 
 	// Generic lowering: one matmul [B*H*W, Cin] x [Cin, k*k*Cout], then an
 	// overlap-add of the k*k blocks into the output.
-	xh := Reshape(toNHWC(x), batch*h*w, cin)                                                                                              // [B*H*W, Cin]
-	wm := Reshape(swapMid(Reshape(wt, cin, outChannels, kernel*kernel), cin, outChannels, kernel*kernel), cin, kernel*kernel*outChannels) // [Cin, k*k*Cout], (i, j, co) order
-	cols := DotGeneral(xh, []int{1}, nil, wm, []int{0}, nil)                                                                              // [B*H*W, k*k*Cout]
+	xh := Reshape(toNHWC(x), batch*h*w, cin)                       // [B*H*W, Cin]
+	wm := Reshape(kernelMajor(wt), cin, kernel*kernel*outChannels) // [Cin, k*k*Cout], (i, j, co) order
+	cols := DotGeneral(xh, []int{1}, nil, wm, []int{0}, nil)       // [B*H*W, k*k*Cout]
 	cols = Reshape(cols, batch, h, w, kernel*kernel*outChannels)
 	y := col2im(cols, outChannels, kernel, stride, padding, ho, wo) // [B,Ho,Wo,Cout]
 	if b != nil {

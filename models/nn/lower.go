@@ -237,7 +237,7 @@ func conv2DCBHW(x, wt, bias *Node, k, p int) *Node {
 	n := xd[1] * hp * wp
 	// wm [Cout, (i, j, ci)].
 	wm := cachedWeight(wt, "ijc", func() *Node {
-		return Reshape(swapMid(Reshape(wt, cout, cin, k*k), cout, cin, k*k), cout, k*k*cin)
+		return Reshape(kernelMajor(wt), cout, k*k*cin)
 	})
 	var pt *Node
 	return customVJP(x, wm, bias, []int{cout, 1, 1, 1},
@@ -325,7 +325,7 @@ func (pl nhwcPlan) depth() int { return pl.s * pl.s * pl.c }
 func (pl nhwcPlan) order(w4 *Node) *Node {
 	d := w4.Shape().Dimensions
 	o, c, k := d[0], d[1], d[2]
-	t := swapMid(Reshape(w4, o, c, k*k), o, c, k*k) // [O, (i, j), C]
+	t := kernelMajor(w4) // [O, (i, j), C]
 	if pl.full {
 		return Reshape(t, o, k*k*c)
 	}
