@@ -288,8 +288,22 @@ func (c Curves) plot(inside bool) (p *plot.Plot, entries int, err error) {
 		if c.LogY {
 			p.Y.Min, p.Y.Max = 1, 10
 		}
+	} else if p.Y.Min == p.Y.Max && !c.LogY {
+		p.Y.Min, p.Y.Max = flatRange(p.Y.Min)
 	}
 	return p, entries, nil
+}
+
+// flatRange is the y range of a chart whose values all equal v (one point, or
+// a flat line): v in the middle of a span of 2, as gonum/plot would draw it,
+// but starting at 0 when v is not negative, so that a first score of 0.14
+// pipes does not show an axis down to -0.86 pipes.
+func flatRange(v float64) (lo, hi float64) {
+	lo, hi = v-1, v+1
+	if v >= 0 && lo < 0 {
+		lo, hi = 0, max(1, 2*v)
+	}
+	return lo, hi
 }
 
 // legendBox is drawn after the lines, under the legend, so the legend stays

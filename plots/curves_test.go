@@ -124,6 +124,35 @@ func TestCurvesLogAndDegenerate(t *testing.T) {
 	}
 }
 
+// TestCurvesFlatRange checks the y axis of flat data: non-negative values
+// (a first score, a loss that has not moved) never get a negative axis.
+func TestCurvesFlatRange(t *testing.T) {
+	for _, c := range []struct {
+		y      []float64
+		lo, hi float64
+	}{
+		{[]float64{0.14}, 0, 1},
+		{[]float64{0, 0}, 0, 1},
+		{[]float64{3, 3, 3}, 2, 4},
+		{[]float64{-0.5}, -1.5, 0.5},
+	} {
+		p, err := Curves{Series: []Series{{Name: "x", Y: c.y}}}.Plot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Y.Min != c.lo || p.Y.Max != c.hi {
+			t.Errorf("y %v: axis [%v, %v], want [%v, %v]", c.y, p.Y.Min, p.Y.Max, c.lo, c.hi)
+		}
+	}
+	p, err := Curves{Series: []Series{{Name: "x", Y: []float64{0.14, 0.5}}}}.Plot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Y.Min != 0.14 || p.Y.Max != 0.5 {
+		t.Errorf("a line's range changed: [%v, %v]", p.Y.Min, p.Y.Max)
+	}
+}
+
 func TestCurvesThinning(t *testing.T) {
 	y := make([]float64, 100_000)
 	for i := range y {
