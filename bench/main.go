@@ -12,6 +12,9 @@
 //	MEDIAN model=dcgan threads=2 rounds=3 go_s=... torch_s=... ratio=...
 //	SPEEDUP model=dcgan threads=1->2 go=1.02 torch=1.35
 //
+// The 1-thread runs of both sides are pinned to the same CPU, the first this
+// process may use (-pin=false leaves them to the scheduler): see below.
+//
 // With -cores each round also runs both sides at 1 thread pinned to each CPU
 // in turn, and the end prints each CPU's medians and, when the most threads
 // equal the number of CPUs, the parallel efficiency of each side: the step
@@ -24,8 +27,10 @@
 // The cores of a virtual machine need not be equally fast: on the 2-core VMs
 // this was written on, a neighbour's load made one vCPU 35% slower than the
 // other for the DCGAN's AVX-512 step for minutes at a time (0.30 against
-// 0.41 s, 2026-12-01), so the 1-thread time, and the speed-up, depend on which
-// CPU the unpinned 1-thread run landed on. The efficiency does not.
+// 0.41 s, 2026-12-01): unpinned, Go's and PyTorch's 1-thread runs could land
+// on different vCPUs (a fast-network step once read 0.0202 against 0.0173 s
+// that way, against 0.0154 / 0.0174 and 0.0220 / 0.0220 on one core each), and
+// the speed-up depends on the CPU the 1-thread run uses. The efficiency does not.
 //
 // PyTorch's OpenMP threads wait passively (OMP_WAIT_POLICY=PASSIVE) unless
 // -torch-omp-wait says otherwise: spinning threads steal the cores from each
@@ -86,6 +91,7 @@ var (
 	flagTorchMalloc = flag.String("torch-malloc", "keep", "glibc malloc for PyTorch: keep (the fair default: freed blocks stay in the process, no page faults per step) or default (glibc's thresholds)")
 	flagLayerFilter = flag.String("layer", "", "with -side go -layers: only layers whose name contains this")
 	flagLayers      = flag.Bool("layers", false, "time each layer alone (forward + input and weight gradients), Go then PyTorch")
+	flagPin         = flag.Bool("pin", true, "run both sides' 1-thread steps on the same CPU (the first this process may use), so that they compare on one core")
 	flagCores       = flag.Bool("cores", false, "each round also times both sides at 1 thread pinned to each CPU in turn, and prints each CPU's medians and the parallel efficiency (see EFFICIENCY above)")
 )
 
@@ -126,12 +132,18 @@ func main() {
 		fmt.Fprintf(os.Stderr, "bench: -rounds %d: want at least 1\n", *flagRounds)
 		os.Exit(2)
 	}
-	var cpus []int // -cores: the CPUs to pin the 1-thread runs to
+	allowed, err := allowedCPUs()
+	if err != nil && (*flagCores || *flagPin) {
+		fmt.Fprintln(os.Stderr, "bench: -cores/-pin:", err)
+		os.Exit(2)
+	}
+	pin1 := -1 // the CPU of the 1-thread runs (-pin), or -1
+	if *flagPin && len(allowed) > 1 {
+		pin1 = allowed[0]
+	}
+	var cpus []int // -cores: the CPUs to pin the extra 1-thread runs to
 	if *flagCores {
-		if cpus, err = allowedCPUs(); err != nil {
-			fmt.Fprintln(os.Stderr, "bench: -cores:", err)
-			os.Exit(2)
-		}
+		cpus = allowed
 	}
 	for _, m := range strings.Split(*flagModels, ",") {
 		m = strings.TrimSpace(m)
@@ -140,20 +152,30 @@ func main() {
 		// goCPU[j], torchCPU[j]: the 1-thread step medians pinned to cpus[j], one per round.
 		goCPU, torchCPU := make([][]float64, len(cpus)), make([][]float64, len(cpus))
 		for range *flagRounds {
+			var onPin1 pair // this round's 1-thread run on pin1, if any
 			for i, n := range threads {
-				r, err := benchModel(m, n, -1)
+				cpu := -1
+				if n == 1 {
+					cpu = pin1
+				}
+				r, err := benchModel(m, n, cpu)
 				if err != nil {
 					fmt.Fprintln(os.Stderr, "bench:", err)
 					os.Exit(1)
 				}
 				goS[i] = append(goS[i], r.goRes.median)
 				torchS[i] = append(torchS[i], r.torchRes.median)
+				if cpu >= 0 {
+					onPin1 = r
+				}
 			}
 			for j, c := range cpus {
-				r, err := benchModel(m, 1, c)
-				if err != nil {
-					fmt.Fprintln(os.Stderr, "bench:", err)
-					os.Exit(1)
+				r := onPin1 // -pin ran this CPU's 1-thread steps already
+				if c != pin1 || r.goRes.median == 0 {
+					if r, err = benchModel(m, 1, c); err != nil {
+						fmt.Fprintln(os.Stderr, "bench:", err)
+						os.Exit(1)
+					}
 				}
 				goCPU[j] = append(goCPU[j], r.goRes.median)
 				torchCPU[j] = append(torchCPU[j], r.torchRes.median)
