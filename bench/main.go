@@ -155,7 +155,7 @@ func main() {
 		// goCPU[j], torchCPU[j]: the 1-thread step medians pinned to cpus[j], one per round.
 		goCPU, torchCPU := make([][]float64, len(cpus)), make([][]float64, len(cpus))
 		for range *flagRounds {
-			var onPin1 pair // this round's 1-thread run on pin1, if any
+			var onPin1 *pair // this round's 1-thread run on pin1, if any
 			for i, n := range threads {
 				cpu := -1
 				if n == 1 {
@@ -169,16 +169,16 @@ func main() {
 				goS[i] = append(goS[i], r.goRes.median)
 				torchS[i] = append(torchS[i], r.torchRes.median)
 				if cpu >= 0 {
-					onPin1 = r
+					onPin1 = &r
 				}
 			}
 			for j, c := range cpus {
-				r := onPin1 // -pin ran this CPU's 1-thread steps already
-				if c != pin1 || r.goRes.median == 0 {
-					if r, err = benchModel(m, 1, c); err != nil {
-						fmt.Fprintln(os.Stderr, "bench:", err)
-						os.Exit(1)
-					}
+				var r pair
+				if c == pin1 && onPin1 != nil {
+					r = *onPin1 // -pin ran this CPU's 1-thread steps already
+				} else if r, err = benchModel(m, 1, c); err != nil {
+					fmt.Fprintln(os.Stderr, "bench:", err)
+					os.Exit(1)
 				}
 				goCPU[j] = append(goCPU[j], r.goRes.median)
 				torchCPU[j] = append(torchCPU[j], r.torchRes.median)

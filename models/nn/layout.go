@@ -121,10 +121,15 @@ func toNHWC(x *Node) *Node {
 			return Reshape(t, d[1], d[2], d[3], d[0])
 		}
 	}
+	return channelsLast(x)
+}
+
+// channelsLast returns a rank-4 x [A, B, H, W] as [A, H, W, B]. For 4-byte
+// values that is one transpose of x itself: the Go backend merges H and W and
+// takes its batched 2D transpose; a Reshape of a graph input or a variable
+// first would be a copy (the backend reshapes in place only buffers it owns).
+func channelsLast(x *Node) *Node {
 	if x.DType().Size() == 4 {
-		// One transpose of x itself: the Go backend merges H and W and takes
-		// its batched 2D transpose; a Reshape of a graph input first would be
-		// a copy (the backend reshapes in place only buffers it owns).
 		return TransposeAllAxes(x, 0, 2, 3, 1)
 	}
 	d := x.Shape().Dimensions
@@ -166,18 +171,12 @@ func swapMid(x *Node, a, b, c int) *Node {
 }
 
 // kernelMajor returns a weight w [A, B, kh, kw] (PyTorch's layout) as
-// [A, kh*kw, B]. For 4-byte values that is one transpose of w itself, which the
-// Go backend takes as its batched 2D transpose of [A, B, kh*kw] (it merges the
-// two kernel axes): reshaping w first would be a copy of the whole weight each
-// step, as the backend reshapes in place only buffers it owns and a variable's
-// is not (the DCGAN's [512, 256, 4, 4] weights: 0.7 ms a copy, three a step).
+// [A, kh*kw, B]: channelsLast of w itself, then a reshape of a buffer the
+// backend owns. Reshaping the variable first copied the whole weight each
+// step (the DCGAN's [512, 256, 4, 4] weights: 0.7 ms a copy, three a step).
 func kernelMajor(w *Node) *Node {
 	d := w.Shape().Dimensions
-	a, b, kk := d[0], d[1], d[2]*d[3]
-	if w.DType().Size() == 4 && kk > 1 && b > 1 {
-		return Reshape(TransposeAllAxes(w, 0, 2, 3, 1), a, kk, b)
-	}
-	return swapMid(Reshape(w, a, b, kk), a, b, kk)
+	return Reshape(channelsLast(w), d[0], d[2]*d[3], d[1])
 }
 
 // swap01 transposes a rank-3 [a,b,c] to [b,a,c] (a fast path of the Go backend).
