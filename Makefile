@@ -177,9 +177,10 @@ vet:
 
 # RACE_PKGS start goroutines (kernel's interrupt watcher and XLA probe, the
 # DQN's actors, flappy's input loop, the patched backend's parallel kernels in
-# computecheck) or share state between them (plots' live figures): they run
-# under the race detector, the rest as plain go test.
-RACE_PKGS ?= ./kernel/... ./models/dqn/... ./plots/... ./envs/flappy/... ./third_party/computecheck/...
+# computecheck) or share state between them (plots' live figures, two writers
+# of one file in atomicfile's test): they run under the race detector, the
+# rest as plain go test.
+RACE_PKGS ?= ./kernel/... ./models/dqn/... ./plots/... ./envs/flappy/... ./internal/atomicfile/... ./third_party/computecheck/...
 # compute's AVX2/AVX-512 matmul kernels keep addresses in integers, which the
 # race detector's pointer check (checkptr) rejects in every GoMLX matmul
 # (third_party/README.md: diagnosed, not yet patched). The race detector

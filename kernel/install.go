@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/arcade-go/arcade/internal/atomicfile"
 	"golang.org/x/sys/cpu"
 )
 
@@ -223,10 +224,10 @@ func InstallKernel(opts InstallOptions) (string, error) {
 	if err := enc.Encode(spec); err != nil {
 		return "", err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, "kernel.json"), buf.Bytes()); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, "kernel.json"), buf.Bytes(), 0o644); err != nil {
 		return "", err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, "logo-svg.svg"), []byte(logoSVG)); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, "logo-svg.svg"), []byte(logoSVG), 0o644); err != nil {
 		return "", err
 	}
 	fmt.Fprintf(log, "kernel %q (%s) installed in %s\n", KernelName, KernelDisplayName, dir)
@@ -273,27 +274,6 @@ func BuildGopls(root, goCmd string, log io.Writer) error {
 		return fmt.Errorf("building %s failed: %v\n%s", pkg, err, out)
 	}
 	return nil
-}
-
-// writeFileAtomic writes through a temporary file and a rename, so a reader
-// never sees half a file.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // logoSVG is a small joystick icon shown beside the kernel in Jupyter.

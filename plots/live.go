@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/arcade-go/arcade/internal/atomicfile"
 	"github.com/arcade-go/arcade/kernel"
 	"github.com/gomlx/gomlx/core/tensors"
 )
@@ -447,16 +448,16 @@ func (l *Live) writeFiles(s liveSnapshot) error {
 	}
 	for _, p := range pics {
 		file := fileName(l.cfg.Name+"_"+p.name, ".png")
-		if e := writeAtomic(filepath.Join(dir, file), p.png); e != nil {
-			return e
+		if e := atomicfile.Write(filepath.Join(dir, file), p.png, 0o644); e != nil {
+			return fmt.Errorf("plots: %w", e)
 		}
 		fmt.Fprintf(&page, "<figure style=\"display:inline-block;margin:4px\"><img src=\"%s\" width=\"%d\" height=\"%d\" style=\"image-rendering:pixelated\"><figcaption>%s</figcaption></figure>\n",
 			html.EscapeString(file), p.size.X, p.size.Y, html.EscapeString(p.name))
 	}
 	page.WriteString("</body></html>\n")
 	htmlPath := filepath.Join(dir, fileName(l.cfg.Name, ".html"))
-	if e := writeAtomic(htmlPath, []byte(page.String())); e != nil {
-		return e
+	if e := atomicfile.Write(htmlPath, []byte(page.String()), 0o644); e != nil {
+		return fmt.Errorf("plots: %w", e)
 	}
 	if !l.announced {
 		l.announced = true
@@ -467,15 +468,4 @@ func (l *Live) writeFiles(s liveSnapshot) error {
 		fmt.Fprintf(Log, "%s: %s\n", l.cfg.Name, s.text)
 	}
 	return err
-}
-
-func writeAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return fmt.Errorf("plots: writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("plots: writing %s: %w", path, err)
-	}
-	return nil
 }

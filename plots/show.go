@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/arcade-go/arcade/internal/atomicfile"
 	"github.com/arcade-go/arcade/kernel"
 	"github.com/janpfeifer/gonb/gonbui"
 )
@@ -102,12 +103,8 @@ func writeOut(name, ext string, data []byte) (string, error) {
 		return "", fmt.Errorf("plots: output directory: %w", err)
 	}
 	path := filepath.Join(dir, fileName(name, ext))
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return "", fmt.Errorf("plots: writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return "", fmt.Errorf("plots: writing %s: %w", path, err)
+	if err := atomicfile.Write(path, data, 0o644); err != nil {
+		return "", fmt.Errorf("plots: %w", err)
 	}
 	return path, nil
 }

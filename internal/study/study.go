@@ -1,6 +1,7 @@
 // Package study holds what the GAN's and the DQN's study commands
 // (models/dcgan/study, models/dqn/study) share: picking runs by name,
-// medians, the machine's load and atomic record files.
+// medians and the machine's load (records are written through
+// internal/atomicfile).
 package study
 
 import (
@@ -87,18 +88,4 @@ func LoadAvg() string {
 		return "?"
 	}
 	return strings.Join(f[:3], " ")
-}
-
-// WriteFile writes b to path atomically: to a temporary file beside it, then
-// renamed over it.
-func WriteFile(path string, b []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
 }

@@ -33,25 +33,6 @@ func TestMedian(t *testing.T) {
 	}
 }
 
-func TestWriteFile(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "record.json")
-	if err := WriteFile(p, []byte("one")); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteFile(p, []byte("two")); err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := os.ReadFile(p); string(b) != "two" {
-		t.Fatalf("got %q", b)
-	}
-	if _, err := os.Stat(p + ".tmp"); !os.IsNotExist(err) {
-		t.Fatalf("temporary file left: %v", err)
-	}
-	if err := WriteFile(filepath.Join(t.TempDir(), "no", "such", "dir"), nil); err == nil {
-		t.Fatal("no error writing into a missing folder")
-	}
-}
-
 func TestOpenRun(t *testing.T) {
 	out := t.TempDir()
 	r, err := OpenRun(out, "a")
@@ -66,7 +47,7 @@ func TestOpenRun(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(out, "a", "train.log")); string(b) != "first\nsecond\n" {
 		t.Fatalf("log %q", b)
 	}
-	if err := WriteFile(r.Record, []byte("{}")); err != nil {
+	if err := os.WriteFile(r.Record, []byte("{}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if r, err := OpenRun(out, "a"); r != nil || err != nil {

@@ -21,6 +21,8 @@ import (
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/arcade-go/arcade/internal/atomicfile"
 )
 
 // Magic starts every checkpoint file.
@@ -35,7 +37,9 @@ const DefaultKeep = 3
 // prefix starts every checkpoint file name; the rest is the zero-padded step.
 const prefix = "ckpt-"
 
-// tmpPattern names the temporary file a save writes before renaming it.
+// tmpPattern names the probe file that checks a directory is writable, and
+// is the pattern of the temporary files of saves (atomicfile's for the
+// checkpoint names: ".ckpt-0000000042.ckpt.123456.tmp").
 const tmpPattern = ".ckpt-*.tmp"
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -323,77 +327,15 @@ func encode(w io.Writer, h *Header, datas [][]byte) error {
 	return nil
 }
 
-// writeAtomic is WriteAtomic through a 1 MiB buffer.
+// writeAtomic writes path through atomicfile, with a 1 MiB buffer.
 func writeAtomic(path string, fill func(io.Writer) error) error {
-	return WriteAtomic(path, func(f *os.File) error {
+	return atomicfile.WriteWith(path, 0o644, func(f *os.File) error {
 		bw := bufio.NewWriterSize(f, 1<<20)
 		if err := fill(bw); err != nil {
 			return err
 		}
 		return bw.Flush()
 	})
-}
-
-// WriteAtomic creates or replaces path crash-safely: fill writes a temporary
-// file in the same directory (it may Write, Seek or WriteAt), which is then
-// fsynced, renamed to path, and the directory fsynced. On any error (or a
-// crash) path is left as it was and the temporary file is removed; the error
-// names path, never the temporary file.
-func WriteAtomic(path string, fill func(f *os.File) error) (err error) {
-	dir := filepath.Dir(path)
-	defer func() {
-		if err != nil {
-			err = fmt.Errorf("writing %s: %w", path, unwrapPath(err))
-		}
-	}()
-	tmp, err := os.CreateTemp(dir, tmpPattern)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if err = fill(tmp); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	if df, e := os.Open(dir); e == nil {
-		_ = df.Sync()
-		_ = df.Close()
-	}
-	return nil
-}
-
-// unwrapPath drops the path (the temporary file's) from an *os.PathError or
-// *os.LinkError, keeping the cause, e.g. "permission denied".
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
-}
-
-// WriteFileAtomic writes data to path atomically (temporary file in the same
-// directory, fsync, rename): readers see the old file or the new one, never
-// a partial one. Other packages use it for their own small state files.
-func WriteFileAtomic(path string, data []byte) error {
-	return writeAtomic(path, func(w io.Writer) error { _, err := w.Write(data); return err })
 }
 
 // CorruptSuffix is appended to the name of an unreadable checkpoint that

@@ -251,6 +251,10 @@ func TestInterruptedSaveLeavesPreviousIntact(t *testing.T) {
 	before, _ := os.ReadFile(paths[2])
 	boom := errors.New("killed")
 	err := writeAtomic(paths[2], func(w io.Writer) error {
+		// removeTemps finds a save's temporary file by tmpPattern.
+		if m, _ := filepath.Glob(filepath.Join(dir, tmpPattern)); len(m) != 1 {
+			t.Errorf("temporary files matching %s during a save: %v, want one", tmpPattern, m)
+		}
 		w.Write([]byte(Magic + "garbage"))
 		return boom
 	})

@@ -70,8 +70,8 @@
 // ReadFile and ReadHeader inspect a checkpoint without a store; Restore puts
 // a File into a store after the same checks; Dir.List lists the files newest
 // first; FileName(step) is a checkpoint's name ("ckpt-0000000042.ckpt");
-// Verify checks a file without keeping it; WriteFileAtomic and WriteAtomic
-// write any file the same crash-safe way, with errors that name the target.
+// Verify checks a file without keeping it. Saves write through
+// internal/atomicfile, as every file the project writes.
 //
 // # Training-run helper
 //

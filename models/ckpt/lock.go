@@ -127,7 +127,10 @@ func checkWritable(dir string) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("ckpt: checkpoint directory %s is not writable (%v); choose a writable one", dir, unwrapPath(err))
+		if cause := errors.Unwrap(err); cause != nil {
+			err = cause // "permission denied", without the probe file's name
+		}
+		return fmt.Errorf("ckpt: checkpoint directory %s is not writable (%v); choose a writable one", dir, err)
 	}
 	return nil
 }

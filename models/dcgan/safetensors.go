@@ -11,11 +11,10 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/arcade-go/arcade/internal/atomicfile"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
-
-	"github.com/arcade-go/arcade/models/ckpt"
 )
 
 // The safetensors format (https://github.com/huggingface/safetensors): an
@@ -97,7 +96,7 @@ func WriteSafetensorsStream(path string, specs []TensorSpec, fill func(put func(
 		hb = append(hb, ' ')
 	}
 	dataStart := int64(8 + len(hb))
-	return ckpt.WriteAtomic(path, func(f *os.File) error {
+	return atomicfile.WriteWith(path, 0o644, func(f *os.File) error {
 		pre := binary.LittleEndian.AppendUint64(nil, uint64(len(hb)))
 		if _, err := f.Write(append(pre, hb...)); err != nil {
 			return err

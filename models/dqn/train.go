@@ -18,6 +18,7 @@ import (
 	"github.com/gomlx/compute"
 
 	"github.com/arcade-go/arcade/envs/flappy"
+	"github.com/arcade-go/arcade/internal/atomicfile"
 	"github.com/arcade-go/arcade/models/ckpt"
 )
 
@@ -415,7 +416,7 @@ func (t *trainer) save() error {
 		if _, err := t.replay.WriteTo(&buf); err != nil {
 			return err
 		}
-		if err := ckpt.WriteFileAtomic(filepath.Join(t.opt.Dir, replayFile), buf.Bytes()); err != nil {
+		if err := atomicfile.Write(filepath.Join(t.opt.Dir, replayFile), buf.Bytes(), 0o644); err != nil {
 			return err
 		}
 	}

@@ -27,6 +27,7 @@ import (
 
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/arcade-go/arcade/internal/atomicfile"
 	"github.com/arcade-go/arcade/internal/study"
 	"github.com/arcade-go/arcade/kernel"
 	"github.com/arcade-go/arcade/models/dcgan"
@@ -183,7 +184,7 @@ func train(ctx context.Context, q *dcgan.Quality, out string, r run) error {
 	if err != nil {
 		return err
 	}
-	if err := study.WriteFile(recPath, b); err != nil {
+	if err := atomicfile.Write(recPath, b, 0o644); err != nil {
 		return err
 	}
 	// Checkpoints are ~20-75 MB: keep the record, the log, the curves and

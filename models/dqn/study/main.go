@@ -28,6 +28,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arcade-go/arcade/internal/atomicfile"
 	"github.com/arcade-go/arcade/internal/study"
 	"github.com/arcade-go/arcade/kernel"
 	"github.com/arcade-go/arcade/models/dqn"
@@ -202,7 +203,7 @@ func train(ctx context.Context, out string, r run, minutes float64, unseenSeed i
 	if err != nil {
 		return err
 	}
-	return study.WriteFile(recPath, b)
+	return atomicfile.Write(recPath, b, 0o644)
 }
 
 // readRecords reads the record of every run that has one, in the study's order.
@@ -281,7 +282,7 @@ func writeCurves(out string, recs []record) error {
 		if err != nil {
 			return err
 		}
-		if err := study.WriteFile(filepath.Join(out, name), b); err != nil {
+		if err := atomicfile.Write(filepath.Join(out, name), b, 0o644); err != nil {
 			return err
 		}
 	}
