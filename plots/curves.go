@@ -288,8 +288,13 @@ func (c Curves) plot(inside bool) (p *plot.Plot, entries int, err error) {
 		if c.LogY {
 			p.Y.Min, p.Y.Max = 1, 10
 		}
-	} else if p.Y.Min == p.Y.Max && !c.LogY {
-		p.Y.Min, p.Y.Max = flatRange(p.Y.Min)
+	} else {
+		if p.Y.Min == p.Y.Max && !c.LogY {
+			p.Y.Min, p.Y.Max = flatRange(p.Y.Min)
+		}
+		if p.X.Min == p.X.Max {
+			p.X.Min, p.X.Max = flatXRange(p.X.Min)
+		}
 	}
 	return p, entries, nil
 }
@@ -304,6 +309,19 @@ func flatRange(v float64) (lo, hi float64) {
 		lo, hi = 0, max(1, 2*v)
 	}
 	return lo, hi
+}
+
+// flatXRange is the x range of a chart whose points all have x = v (the
+// first point of a curve over training steps): from 0 to v and a tenth more
+// when v is not negative, so that a first score logged after 6,088
+// environment steps shows on an axis of steps from 0, not from 6,087 to 6,089,
+// and its marker is not cut by the frame (one at step 0: 0 to 1); a negative
+// v in the middle of a span of 2, as gonum/plot would draw it.
+func flatXRange(v float64) (lo, hi float64) {
+	if v >= 0 {
+		return 0, max(1.1*v, 1)
+	}
+	return v - 1, v + 1
 }
 
 // legendBox is drawn after the lines, under the legend, so the legend stays

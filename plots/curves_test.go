@@ -151,6 +151,25 @@ func TestCurvesFlatRange(t *testing.T) {
 	if p.Y.Min != 0.14 || p.Y.Max != 0.5 {
 		t.Errorf("a line's range changed: [%v, %v]", p.Y.Min, p.Y.Max)
 	}
+	// The x axis of one point: steps from 0 (the DQN's first score comes
+	// after thousands of steps), and a line's x range unchanged.
+	for _, c := range []struct {
+		x      []float64
+		lo, hi float64
+	}{
+		{[]float64{6088}, 0, 1.1 * 6088},
+		{[]float64{0}, 0, 1},
+		{[]float64{-3}, -4, -2},
+		{[]float64{6088, 12000}, 6088, 12000},
+	} {
+		p, err := Curves{Series: []Series{{Name: "score", X: c.x, Y: make([]float64, len(c.x))}}}.Plot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.X.Min != c.lo || p.X.Max != c.hi {
+			t.Errorf("x %v: axis [%v, %v], want [%v, %v]", c.x, p.X.Min, p.X.Max, c.lo, c.hi)
+		}
+	}
 }
 
 func TestCurvesThinning(t *testing.T) {
