@@ -24,6 +24,11 @@
 //	CORE model=dcgan cpu=1 rounds=3 go_s=... torch_s=...
 //	EFFICIENCY model=dcgan threads=2 go=0.85 torch=0.62
 //
+// and, after each round, that round's efficiency from its own runs (on a
+// shared host the CPUs' speeds change between rounds):
+//
+//	ROUND model=dcgan round=2 threads=2 go_eff=0.93 torch_eff=0.75
+//
 // The cores of a virtual machine need not be equally fast: on the 2-core VMs
 // this was written on, a neighbour's load made one vCPU 35% slower than the
 // other for the DCGAN's AVX-512 step for minutes at a time (0.30 against
@@ -183,6 +188,12 @@ func main() {
 				goCPU[j] = append(goCPU[j], r.goRes.median)
 				torchCPU[j] = append(torchCPU[j], r.torchRes.median)
 			}
+			if last := len(threads) - 1; len(cpus) > 1 && threads[last] == len(cpus) {
+				// This round's efficiency: on a shared host the CPUs' speeds
+				// change from minute to minute, and with them the medians'.
+				fmt.Printf("ROUND model=%s round=%d threads=%d go_eff=%.2f torch_eff=%.2f\n", m, len(goS[last]), threads[last],
+					roundEfficiency(goCPU, goS[last]), roundEfficiency(torchCPU, torchS[last]))
+			}
 		}
 		if *flagRounds > 1 {
 			for i, n := range threads {
@@ -206,6 +217,17 @@ func main() {
 			}
 		}
 	}
+}
+
+// roundEfficiency is the parallel efficiency of the last round: perCPU[j]
+// holds the 1-thread step medians on CPU j and all holds the all-CPU step
+// medians, one per round each.
+func roundEfficiency(perCPU [][]float64, all []float64) float64 {
+	last := make([]float64, len(perCPU))
+	for j, t := range perCPU {
+		last[j] = t[len(t)-1]
+	}
+	return safeDiv(idealTime(last), all[len(all)-1])
 }
 
 // medianOf is the median of v, which it leaves unsorted.
