@@ -13,8 +13,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/arcade-go/arcade/internal/atomicfile"
 	"golang.org/x/sys/cpu"
+
+	"github.com/arcade-go/arcade/internal/atomicfile"
 )
 
 // Toolchain is the Go toolchain the repository's go.mod asks for; the kernel

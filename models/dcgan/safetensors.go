@@ -11,10 +11,11 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/arcade-go/arcade/internal/atomicfile"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/arcade-go/arcade/internal/atomicfile"
 )
 
 // The safetensors format (https://github.com/huggingface/safetensors): an
