@@ -77,11 +77,11 @@ func WriteWith(path string, perm os.FileMode, fill func(f *os.File) error) (err 
 // tempSuffix ends every temporary file's name.
 const tempSuffix = ".tmp"
 
-// TempGlob is the filepath.Glob pattern of the temporary files that writes of
+// tempGlob is the filepath.Glob pattern of the temporary files that writes of
 // the files matching name (a file name or a Glob pattern of one) in dir
 // create; a process killed during a write leaves its temporary file behind,
 // and a directory's owner may remove those it knows to be stale.
-func TempGlob(dir, name string) string {
+func tempGlob(dir, name string) string {
 	return filepath.Join(dir, "."+name+".*"+tempSuffix)
 }
 

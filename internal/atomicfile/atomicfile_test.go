@@ -43,8 +43,8 @@ func TestFailedWriteKeepsTheOldFile(t *testing.T) {
 	var tempName string
 	err := WriteWith(path, 0o644, func(f *os.File) error {
 		tempName = f.Name()
-		if m, _ := filepath.Glob(TempGlob(dir, "ckpt-*.ckpt")); len(m) != 1 || m[0] != tempName {
-			t.Errorf("TempGlob matches %v, want the temporary file %s", m, tempName)
+		if m, _ := filepath.Glob(tempGlob(dir, "ckpt-*.ckpt")); len(m) != 1 || m[0] != tempName {
+			t.Errorf("tempGlob matches %v, want the temporary file %s", m, tempName)
 		}
 		f.Write([]byte("half of the new"))
 		return boom
@@ -131,7 +131,7 @@ func TestConcurrentWritersNeverMix(t *testing.T) {
 
 func noTemps(t *testing.T, dir, name string) {
 	t.Helper()
-	if m, _ := filepath.Glob(TempGlob(dir, name)); len(m) != 0 {
+	if m, _ := filepath.Glob(tempGlob(dir, name)); len(m) != 0 {
 		t.Errorf("temporary files left: %v", m)
 	}
 	entries, _ := os.ReadDir(dir)
