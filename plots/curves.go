@@ -288,6 +288,11 @@ func (c Curves) plot(inside bool) (p *plot.Plot, entries int, err error) {
 		if c.LogY {
 			p.Y.Min, p.Y.Max = 1, 10
 		}
+		// No ticks on a range nothing chose, and a word in the middle: a
+		// live chart is empty until its first point arrives.
+		p.X.Tick.Marker = plot.ConstantTicks(nil)
+		p.Y.Tick.Marker = plot.ConstantTicks(nil)
+		p.Add(emptyNote{p.X.Label.TextStyle})
 	} else {
 		if p.Y.Min == p.Y.Max && !c.LogY {
 			p.Y.Min, p.Y.Max = flatRange(p.Y.Min)
@@ -322,6 +327,19 @@ func flatXRange(v float64) (lo, hi float64) {
 		return 0, max(1.1*v, 1)
 	}
 	return v - 1, v + 1
+}
+
+// emptyText is what a chart with no points yet says in its middle.
+const emptyText = "no points yet"
+
+// emptyNote writes emptyText in the middle of an empty plot area.
+type emptyNote struct{ style draw.TextStyle }
+
+func (n emptyNote) Plot(c draw.Canvas, _ *plot.Plot) {
+	sty := n.style
+	sty.Color = color.Gray{0x80}
+	sty.XAlign, sty.YAlign = draw.XCenter, draw.YCenter
+	c.FillText(sty, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: (c.Min.Y + c.Max.Y) / 2}, emptyText)
 }
 
 // legendBox is drawn after the lines, under the legend, so the legend stays

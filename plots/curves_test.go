@@ -185,3 +185,38 @@ func TestCurvesThinning(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCurvesEmptySaysSo checks that a chart with nothing to draw (a live
+// chart before its first point) says so in its middle and shows no ticks on
+// the made-up range, and that a chart with a point says nothing of the kind.
+func TestCurvesEmptySaysSo(t *testing.T) {
+	for name, c := range map[string]Curves{
+		"no series":       {Title: "loss", XLabel: "step"},
+		"no points":       {Title: "loss", Series: []Series{{Name: "generator"}}},
+		"only NaN on log": {LogY: true, Series: []Series{{Name: "x", Y: []float64{math.NaN()}}}},
+	} {
+		svg, err := c.SVG(300, 200)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !bytes.Contains(svg, []byte(emptyText)) {
+			t.Errorf("%s: the chart does not say %q", name, emptyText)
+		}
+		// gonum writes a tick label as text: with none, the only texts are
+		// the note and the title or labels.
+		for _, tick := range []string{">0<", ">1<", ">0.5<", ">10<"} {
+			if bytes.Contains(svg, []byte(tick)) {
+				t.Errorf("%s: an empty chart labels a tick %s", name, tick)
+			}
+		}
+	}
+	full := Curves{Title: "loss"}
+	full.Add("generator", 1, 0.5)
+	svg, err := full.SVG(300, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(svg, []byte(emptyText)) {
+		t.Errorf("a chart with a point says %q", emptyText)
+	}
+}

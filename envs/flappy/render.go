@@ -85,7 +85,7 @@ func blit(dst *image.RGBA, s *sprite, x, y int) {
 	}
 }
 
-// DrawScore writes score in white block digits with a dark shadow, centered
+// DrawScore writes score in white rounded digits outlined in black, centered
 // near the top of a rendered screen (as the original game shows it), for
 // people; the DQN's observations never contain it.
 func DrawScore(dst *image.RGBA, score int) {
@@ -93,30 +93,36 @@ func DrawScore(dst *image.RGBA, score int) {
 		return
 	}
 	s := []byte(strconv.Itoa(score))
-	const cell, gap = 6, 6 // pixels per font dot, space between digits
-	width := len(s)*3*cell + (len(s)-1)*gap
+	const (
+		cell    = 4                  // pixels per font dot: a digit is 20x28 pixels
+		outline = 2                  // pixels of black around every dot
+		gap     = 2*outline + cell/2 // pixels between digits
+	)
+	glyphW := len(font.Rounded[0][0]) * cell
+	width := len(s)*glyphW + (len(s)-1)*gap
 	x0, y0 := (dst.Rect.Dx()-width)/2+dst.Rect.Min.X, dst.Rect.Min.Y+dst.Rect.Dy()/10
-	for pass, off := range []int{3, 0} {
-		c := [4]uint8{60, 50, 60, 255}
+	fill := func(r image.Rectangle, c [4]uint8) {
+		r = r.Intersect(dst.Rect)
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				j := dst.PixOffset(x, y)
+				copy(dst.Pix[j:j+4], c[:])
+			}
+		}
+	}
+	// The outline first, under every digit, then the white dots over it.
+	for pass, grow := range []int{outline, 0} {
+		c := [4]uint8{0, 0, 0, 255}
 		if pass == 1 {
 			c = [4]uint8{255, 255, 255, 255}
 		}
 		for i, ch := range s {
-			glyph := font.Digits[ch-'0']
-			gx := x0 + i*(3*cell+gap) + off
-			for r := 0; r < 5; r++ {
-				for col := 0; col < 3; col++ {
-					if glyph[r][col] != '#' {
-						continue
-					}
-					for dy := 0; dy < cell; dy++ {
-						for dx := 0; dx < cell; dx++ {
-							px, py := gx+col*cell+dx, y0+off+r*cell+dy
-							if (image.Point{px, py}).In(dst.Rect) {
-								j := dst.PixOffset(px, py)
-								copy(dst.Pix[j:j+4], c[:])
-							}
-						}
+			gx := x0 + i*(glyphW+gap)
+			for r, row := range font.Rounded[ch-'0'] {
+				for col := range len(row) {
+					if row[col] == '#' {
+						dot := image.Rect(gx+col*cell, y0+r*cell, gx+(col+1)*cell, y0+(r+1)*cell)
+						fill(dot.Inset(-grow), c)
 					}
 				}
 			}

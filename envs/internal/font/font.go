@@ -1,8 +1,9 @@
-// Package font holds Arcade's own 3x5 digit glyphs, used for the scores that
-// the Atari remakes and Flappy Bird draw on their screens.
+// Package font holds Arcade's own digit glyphs, used for the scores that the
+// Atari remakes and Flappy Bird draw on their screens.
 package font
 
 // Digits is a 3x5 font, one glyph per digit, rows top down; '#' marks a dot.
+// The Atari remakes draw their scores with it, as the consoles did.
 var Digits = [10][]string{
 	{"###", "#.#", "#.#", "#.#", "###"},
 	{".#.", "##.", ".#.", ".#.", "###"},
@@ -14,4 +15,20 @@ var Digits = [10][]string{
 	{"###", "..#", "..#", ".#.", ".#."},
 	{"###", "#.#", "###", "#.#", "###"},
 	{"###", "#.#", "###", "..#", "###"},
+}
+
+// Rounded is a 5x7 font with rounded digits, for Flappy Bird's score: at the
+// size the game shows it, the 3x5 zero's one-dot hole closes up under an
+// outline and reads as a box.
+var Rounded = [10][]string{
+	{".###.", "#...#", "#...#", "#...#", "#...#", "#...#", ".###."},
+	{"..#..", ".##..", "..#..", "..#..", "..#..", "..#..", ".###."},
+	{".###.", "#...#", "....#", "...#.", "..#..", ".#...", "#####"},
+	{".###.", "#...#", "....#", "..##.", "....#", "#...#", ".###."},
+	{"...#.", "..##.", ".#.#.", "#..#.", "#####", "...#.", "...#."},
+	{"#####", "#....", "####.", "....#", "....#", "#...#", ".###."},
+	{".###.", "#....", "#....", "####.", "#...#", "#...#", ".###."},
+	{"#####", "....#", "...#.", "..#..", ".#...", ".#...", ".#..."},
+	{".###.", "#...#", "#...#", ".###.", "#...#", "#...#", ".###."},
+	{".###.", "#...#", "#...#", ".####", "....#", "#...#", ".###."},
 }
