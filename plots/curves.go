@@ -411,32 +411,47 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 	return readableTicks{}.Ticks(lo, hi)
 }
 
-// readableTicks is gonum's default tick placement with labels as a person
-// writes them: 1250 and 0.5, not "1250.00" and "0.50"; 120k, 1.5M.
+// readableTicks places labelled ticks at multiples of 1, 2 or 5 times a
+// power of ten, three to eight across the axis, with unlabelled ticks between,
+// and labels them as a person writes them: 1250 and 0.5, not "1250.00" and
+// "0.50"; 120k, 1.5M. (gonum's default also takes steps of 3 and 4, which put
+// a 20-minute axis's labels at 0, 9 and 18.)
 type readableTicks struct{}
 
 func (readableTicks) Ticks(lo, hi float64) []plot.Tick {
-	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
-	step := 0.0
-	prev := math.NaN()
-	for _, t := range ticks {
-		if t.Label == "" {
-			continue
-		}
-		if !math.IsNaN(prev) && (step == 0 || t.Value-prev < step) {
-			step = t.Value - prev
-		}
-		prev = t.Value
+	if !(hi > lo) || math.IsInf(hi-lo, 0) || math.IsNaN(hi-lo) {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
 	}
-	if step <= 0 {
-		step = math.Max(math.Abs(hi-lo), 1e-12)
-	}
-	for i := range ticks {
-		if ticks[i].Label != "" {
-			ticks[i].Label = tickLabel(ticks[i].Value, step)
+	step, minors := niceStep(hi - lo)
+	minor := step / float64(minors)
+	eps := minor * 1e-6
+	var ticks []plot.Tick
+	for i := math.Ceil((lo - eps) / minor); i*minor <= hi+eps; i++ {
+		v := i * minor
+		t := plot.Tick{Value: v}
+		if k := math.Round(v / step); math.Abs(v-k*step) <= eps {
+			t.Value = k * step // no 0.30000000000000004
+			t.Label = tickLabel(t.Value, step)
 		}
+		ticks = append(ticks, t)
 	}
 	return ticks
+}
+
+// niceStep returns the largest step of 1, 2 or 5 times a power of ten that
+// leaves at least three labels on an axis of length span (three to eight),
+// and how many minor intervals split it.
+func niceStep(span float64) (step float64, minors int) {
+	p := math.Pow(10, math.Floor(math.Log10(span)))
+	for _, c := range []struct {
+		m      float64
+		minors int
+	}{{5, 5}, {2, 4}, {1, 5}, {0.5, 5}, {0.2, 4}, {0.1, 5}} {
+		if span/(c.m*p) >= 3 {
+			return c.m * p, c.minors
+		}
+	}
+	return 0.1 * p, 5 // not reached: span/(0.1p) >= 10
 }
 
 // tickLabel writes v with no more digits than a step of step between labels

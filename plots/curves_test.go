@@ -220,3 +220,50 @@ func TestCurvesEmptySaysSo(t *testing.T) {
 		t.Errorf("a chart with a point says %q", emptyText)
 	}
 }
+
+// TestReadableTicks checks that labelled ticks fall on multiples of 1, 2 or 5
+// times a power of ten, three to eight of them, inside the axis.
+func TestReadableTicks(t *testing.T) {
+	labels := func(lo, hi float64) (vals []float64, text []string) {
+		for _, tk := range (readableTicks{}).Ticks(lo, hi) {
+			if tk.Label != "" {
+				vals = append(vals, tk.Value)
+				text = append(text, tk.Label)
+			}
+		}
+		return vals, text
+	}
+	for _, c := range []struct {
+		lo, hi float64
+		want   string
+	}{
+		{0, 20.6, "0 5 10 15 20"}, // minutes of a 20-minute run (gonum: 0 9 18)
+		{0, 1000, "0 200 400 600 800 1000"},
+		{0, 6700, "0 2k 4k 6k"},
+		{0.1, 0.75, "0.2 0.4 0.6"},
+		{-3, 3, "-2 0 2"},
+		{120, 480, "200 300 400"},
+	} {
+		_, text := labels(c.lo, c.hi)
+		if got := strings.Join(text, " "); got != c.want {
+			t.Errorf("ticks of [%g, %g]: %q, want %q", c.lo, c.hi, got, c.want)
+		}
+	}
+	for lo := -7.0; lo < 7; lo += 1.3 {
+		for span := 1e-3; span < 1e7; span *= 3.7 {
+			vals, _ := labels(lo*span, lo*span+span)
+			if len(vals) < 3 || len(vals) > 8 {
+				t.Errorf("[%g, %g]: %d labels %v, want 3 to 8", lo*span, lo*span+span, len(vals), vals)
+				continue
+			}
+			step := vals[1] - vals[0]
+			m := step / math.Pow(10, math.Floor(math.Log10(step)+1e-9))
+			if math.Abs(m-1) > 1e-6 && math.Abs(m-2) > 1e-6 && math.Abs(m-5) > 1e-6 {
+				t.Errorf("[%g, %g]: step %g is not 1, 2 or 5 times a power of ten", lo*span, lo*span+span, step)
+			}
+			if vals[0] < lo*span-span*1e-9 || vals[len(vals)-1] > lo*span+span*(1+1e-9) {
+				t.Errorf("[%g, %g]: labels %v outside the axis", lo*span, lo*span+span, vals)
+			}
+		}
+	}
+}
