@@ -59,7 +59,7 @@ help:
 	@echo "make deps            install the Debian Jupyter packages if missing (apt-get; sudo when not root)"
 	@echo "make bench           Go and PyTorch training steps side by side, at 1 thread and all cores (installs PyTorch)"
 	@echo "make gan-study       the GAN recipes' study (models/dcgan/README.md); tens of minutes per run"
-	@echo "make dqn-study       the DQN study (models/dqn/README.md); 45 minutes per run"
+	@echo "make dqn-study       the DQN study (models/dqn/README.md); 20 minutes per run"
 
 # ---------------------------------------------------------------- set-up
 
@@ -230,12 +230,15 @@ test-interrupt: deps-test
 gan-study:
 	$(GO) run ./models/dcgan/study
 
-# dqn-study trains the DQN runs of models/dqn/README.md's table, 45 minutes of
-# both cores each (runs with a record in models/dqn/study/results are not
-# trained again; an interrupted run resumes), lets each best model play unseen
-# games, and prints the table and draws the learning curves.
+# dqn-study trains the DQN runs of models/dqn/README.md's table, the fast
+# preset on seeds 1-3, 20 minutes of both cores each, one after the other
+# (runs with a record in models/dqn/study/results-2026-12-01 are not trained
+# again: delete a run's folder to rerun it; an interrupted run resumes), lets
+# each best model play unseen games, and prints the table and draws the
+# learning curves. models/dqn/study/results holds the first study (45 minutes
+# a run, 2026-11-30): `go run ./models/dqn/study -table` reprints it.
 dqn-study:
-	$(GO) run ./models/dqn/study
+	$(GO) run ./models/dqn/study -out models/dqn/study/results-2026-12-01 -minutes 20 -runs fast-s1,fast-s2,fast-s3
 
 # ---------------------------------------------------------------- benchmarks
 # >>> bench (owned by the nn/bench helper)
