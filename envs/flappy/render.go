@@ -2,6 +2,7 @@ package flappy
 
 import (
 	"image"
+	"image/draw"
 	"strconv"
 
 	"github.com/arcade-go/arcade/envs/internal/font"
@@ -101,20 +102,11 @@ func DrawScore(dst *image.RGBA, score int) {
 	glyphW := len(font.Rounded[0][0]) * cell
 	width := len(s)*glyphW + (len(s)-1)*gap
 	x0, y0 := (dst.Rect.Dx()-width)/2+dst.Rect.Min.X, dst.Rect.Min.Y+dst.Rect.Dy()/10
-	fill := func(r image.Rectangle, c [4]uint8) {
-		r = r.Intersect(dst.Rect)
-		for y := r.Min.Y; y < r.Max.Y; y++ {
-			for x := r.Min.X; x < r.Max.X; x++ {
-				j := dst.PixOffset(x, y)
-				copy(dst.Pix[j:j+4], c[:])
-			}
-		}
-	}
 	// The outline first, under every digit, then the white dots over it.
 	for pass, grow := range []int{outline, 0} {
-		c := [4]uint8{0, 0, 0, 255}
+		c := image.Black
 		if pass == 1 {
-			c = [4]uint8{255, 255, 255, 255}
+			c = image.White
 		}
 		for i, ch := range s {
 			gx := x0 + i*(glyphW+gap)
@@ -122,7 +114,7 @@ func DrawScore(dst *image.RGBA, score int) {
 				for col := range len(row) {
 					if row[col] == '#' {
 						dot := image.Rect(gx+col*cell, y0+r*cell, gx+(col+1)*cell, y0+(r+1)*cell)
-						fill(dot.Inset(-grow), c)
+						draw.Draw(dst, dot.Inset(-grow), c, image.Point{}, draw.Src) // clipped to dst
 					}
 				}
 			}
