@@ -3,14 +3,14 @@
 // Fréchet distance to real frames, the share of samples the classifier gives
 // each game, the spread of the samples, and the wall time per step.
 //
-//	make gan-study                       # every run, then the table
-//	go run ./models/dcgan/study -runs stable-s1,stable-nocond-s1
-//	go run ./models/dcgan/study -table   # only the table, from the runs' records
+//	make gan-study                       # every run into results-2026-12-01, then the table
+//	go run ./models/dcgan/study -runs stable-s1,stable-nocond-s1 -out /tmp/gan-study
+//	go run ./models/dcgan/study -table   # only the table of the first study (results/, 2026-11-30)
 //
 // Each run trains in its own directory under -out (checkpoints, samples,
 // train.log) and, when done, writes record.json there. A run with a record is
 // never trained again; an interrupted run resumes from its checkpoint. Runs
-// take minutes to tens of minutes on 2 cores: run them one at a time.
+// take 1.5 to 7 minutes on 2 cores (2026-12-01): run them one at a time.
 package main
 
 import (
@@ -50,6 +50,10 @@ type record struct {
 	StepSec float64               `json:"step_seconds"` // median wall time of a step
 	Load    string                `json:"load"`         // /proc/loadavg at the end
 	Date    string                `json:"date"`
+	// Minutes is the wall time from the run's start to each quality check,
+	// the checks themselves included (what a person waits for); absent when
+	// the run was resumed from a checkpoint.
+	Minutes map[int64]float64 `json:"minutes,omitempty"`
 }
 
 // runs lists the study: the two recipes on three seeds to 2,000 steps, and
@@ -154,9 +158,16 @@ func train(ctx context.Context, q *dcgan.Quality, out string, r run) error {
 	var intervals []float64 // wall seconds of each ReportEvery block without an image step
 	last := time.Now()
 	lastStep := int64(-1)
+	var start time.Time // zero when the run resumed
+	minutes := map[int64]float64{}
 	m, err := dcgan.Train(ctx, kernel.Backend(), r.Config, dcgan.TrainOptions{
 		Dir: dir, Steps: r.Steps, Keep: 1, Out: w, ProgressEvery: 30 * time.Second, Quality: q,
-		OnStart: func(m *dcgan.GAN) { last, lastStep = time.Now(), m.Step },
+		OnStart: func(m *dcgan.GAN) {
+			last, lastStep = time.Now(), m.Step
+			if m.Step == 0 {
+				start = last
+			}
+		},
 		OnReport: func(m *dcgan.GAN, step int64, _, _ float64) {
 			now := time.Now()
 			n := step - lastStep
@@ -167,6 +178,9 @@ func train(ctx context.Context, q *dcgan.Quality, out string, r run) error {
 		},
 		OnImages: func(m *dcgan.GAN, step int64, _, _ *tensors.Tensor, _ *dcgan.Score) {
 			last, lastStep = time.Now(), step
+			if !start.IsZero() {
+				minutes[step] = last.Sub(start).Minutes()
+			}
 		},
 	})
 	if err != nil {
@@ -177,6 +191,9 @@ func train(ctx context.Context, q *dcgan.Quality, out string, r run) error {
 	}
 	rec := record{Name: r.Name, About: r.About, Config: r.Config, Scores: map[int64]dcgan.Score{},
 		StepSec: study.Median(intervals), Load: study.LoadAvg(), Date: time.Now().Format(time.DateOnly)}
+	if !start.IsZero() {
+		rec.Minutes = minutes
+	}
 	for i, s := range m.History.QualitySteps {
 		rec.Scores[s] = dcgan.Score{FD: m.History.FD[i], Shares: m.History.Shares[i], Spread: at(m.History.Spread, i)}
 	}
@@ -211,8 +228,8 @@ func at(x []float64, i int) float64 {
 
 // table prints the markdown table of every run that has a record.
 func table(w io.Writer, out string, all []run) error {
-	fmt.Fprintln(w, "| run | step | FD | breakout / airraid / pong | spread | s/step |")
-	fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|")
+	fmt.Fprintln(w, "| run | step | minutes | FD | breakout / airraid / pong | spread | s/step |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---|---:|---:|")
 	for _, r := range all {
 		b, err := os.ReadFile(filepath.Join(out, r.Name, "record.json"))
 		if errors.Is(err, os.ErrNotExist) {
@@ -233,7 +250,11 @@ func table(w io.Writer, out string, all []run) error {
 			for i, v := range s.Shares {
 				shares[i] = fmt.Sprintf("%.0f%%", 100*v)
 			}
-			fmt.Fprintf(w, "| %s | %d | %.3g | %s | %.3f | %.2f |\n", r.Name, step, s.FD, strings.Join(shares, " / "), s.Spread, rec.StepSec)
+			minutes := "" // not recorded (a resumed run, or a record from before 2026-12-02)
+			if m, ok := rec.Minutes[step]; ok {
+				minutes = fmt.Sprintf("%.1f", m)
+			}
+			fmt.Fprintf(w, "| %s | %d | %s | %.3g | %s | %.3f | %.2f |\n", r.Name, step, minutes, s.FD, strings.Join(shares, " / "), s.Spread, rec.StepSec)
 		}
 	}
 	return nil
