@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"image"
+	_ "image/jpeg" // a JPEG's size for Figure.Scale
 	"image/png"
 	"io"
 	"os"
@@ -189,6 +190,10 @@ func ShowCurves(name string, c Curves) error {
 type Figure struct {
 	Path    string // PNG, GIF, JPEG or SVG; relative paths as in [ShowFile]
 	Caption string // "" for none
+	// Scale, when above 1, shows a PNG, GIF or JPEG that many times its size
+	// with sharp pixels (a strip of 64x64 samples is otherwise tiny); 0 or 1
+	// shows it at its own size.
+	Scale int
 }
 
 // ShowFile shows a picture file of the repository (PNG, GIF, JPEG or SVG)
@@ -202,7 +207,7 @@ type Figure struct {
 //
 // Outside a notebook it prints the file's path.
 func ShowFile(path, caption string) error {
-	return ShowFigures(Figure{path, caption})
+	return ShowFigures(Figure{Path: path, Caption: caption})
 }
 
 // ShowFigures shows picture files side by side (wrapping on a narrow page),
@@ -238,12 +243,23 @@ func ShowFigures(figs ...Figure) error {
 		default:
 			return fmt.Errorf("plots: ShowFile %s: not a PNG, GIF, JPEG or SVG file", f.Path)
 		}
+		var size image.Point // zero: the file's own size
+		if f.Scale > 1 {
+			if mime == "image/svg+xml" {
+				return fmt.Errorf("plots: ShowFile %s: Scale needs a PNG, GIF or JPEG file", f.Path)
+			}
+			cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+			if err != nil {
+				return fmt.Errorf("plots: ShowFile %s: %w", f.Path, err)
+			}
+			size = image.Pt(cfg.Width*f.Scale, cfg.Height*f.Scale)
+		}
 		alt := f.Caption
 		if alt == "" {
 			alt = filepath.Base(path)
 		}
 		b.WriteString(`<figure style="margin:0">`)
-		b.WriteString(imgTag(mime, data, alt))
+		b.WriteString(imgTagSized(mime, data, alt, size))
 		if f.Caption != "" {
 			fmt.Fprintf(&b, `<figcaption style="font-size:small;text-align:center;max-width:40em">%s</figcaption>`, html.EscapeString(f.Caption))
 		}

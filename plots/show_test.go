@@ -158,10 +158,41 @@ func TestShowFileEmbedsTheFile(t *testing.T) {
 	if err := WritePNG(png, image.NewRGBA(image.Rect(0, 0, 2, 2))); err != nil {
 		t.Fatal(err)
 	}
-	if err := ShowFigures(Figure{png, "two <pixels>"}); err != nil {
+	if err := ShowFigures(Figure{Path: png, Caption: "two <pixels>"}); err != nil {
 		t.Fatal(err)
 	}
 	if len(f.htmls) != 1 || !strings.Contains(f.htmls[0], `src="data:image/png;base64,`) || !strings.Contains(f.htmls[0], "two &lt;pixels&gt;") {
 		t.Errorf("ShowFigures output: %v", f.htmls)
+	}
+	if strings.Contains(f.htmls[0], "width=") {
+		t.Errorf("a figure without Scale got a size: %v", f.htmls[0])
+	}
+}
+
+func TestShowFiguresScale(t *testing.T) {
+	f, _, _ := useDisplay(t, true)
+	dir := t.TempDir()
+	png := filepath.Join(dir, "strip.png")
+	if err := WritePNG(png, image.NewRGBA(image.Rect(0, 0, 5, 2))); err != nil {
+		t.Fatal(err)
+	}
+	if err := ShowFigures(Figure{Path: png, Scale: 3}, Figure{Path: png, Scale: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.htmls) != 1 {
+		t.Fatalf("%d outputs", len(f.htmls))
+	}
+	if n := strings.Count(f.htmls[0], `width="15" height="6"`); n != 1 {
+		t.Errorf("Scale 3 of a 5x2 picture: %d tags sized 15x6 in %s", n, f.htmls[0])
+	}
+	if n := strings.Count(f.htmls[0], "width="); n != 1 {
+		t.Errorf("Scale 1 sized too: %d sized tags", n)
+	}
+	svg := filepath.Join(dir, "a.svg")
+	if err := os.WriteFile(svg, []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"/>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := ShowFigures(Figure{Path: svg, Scale: 2}); err == nil || !strings.Contains(err.Error(), "Scale needs") {
+		t.Errorf("an SVG with Scale 2: %v", err)
 	}
 }
