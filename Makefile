@@ -18,8 +18,9 @@ PYTHON      ?= /usr/bin/python3
 # the kernel client (TEST_APT_PKGS: what `make test` alone needs).
 APT_PKGS      ?= jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client
 TEST_APT_PKGS ?= jupyter-nbconvert python3-nbclient jupyter-client
-# What the browser test needs besides: Debian's Chromium and the Notebook server.
-BROWSER_APT_PKGS ?= chromium jupyter-notebook fonts-dejavu-core
+# What the browser test needs besides: Debian's Chromium, the Notebook server,
+# and fonts (the DQN notebook quotes its source article's Chinese title).
+BROWSER_APT_PKGS ?= chromium jupyter-notebook fonts-dejavu-core fonts-wqy-zenhei
 # Time budget for every training cell while testing (kernel.Budget reads it).
 ARCADE_BUDGET ?= 40s
 # gopls for Tab completion and Shift-Tab help in the notebooks (an exact
