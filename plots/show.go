@@ -244,6 +244,9 @@ func ShowFigures(figs ...Figure) error {
 			return fmt.Errorf("plots: ShowFile %s: not a PNG, GIF, JPEG or SVG file", f.Path)
 		}
 		var size image.Point // zero: the file's own size
+		if f.Scale < 0 {
+			return fmt.Errorf("plots: ShowFile %s: negative Scale %d", f.Path, f.Scale)
+		}
 		if f.Scale > 1 {
 			if mime == "image/svg+xml" {
 				return fmt.Errorf("plots: ShowFile %s: Scale needs a PNG, GIF or JPEG file", f.Path)

@@ -188,6 +188,9 @@ func TestShowFiguresScale(t *testing.T) {
 	if n := strings.Count(f.htmls[0], "width="); n != 1 {
 		t.Errorf("Scale 1 sized too: %d sized tags", n)
 	}
+	if err := ShowFigures(Figure{Path: png, Scale: -2}); err == nil || !strings.Contains(err.Error(), "negative Scale") {
+		t.Errorf("Scale -2: %v", err)
+	}
 	svg := filepath.Join(dir, "a.svg")
 	if err := os.WriteFile(svg, []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"/>`), 0o644); err != nil {
 		t.Fatal(err)

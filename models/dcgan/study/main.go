@@ -250,7 +250,7 @@ func table(w io.Writer, out string, all []run) error {
 			for i, v := range s.Shares {
 				shares[i] = fmt.Sprintf("%.0f%%", 100*v)
 			}
-			minutes := "" // not recorded (a resumed run, or a record from before 2026-12-02)
+			minutes := "" // not recorded: a resumed run, or the first study's records
 			if m, ok := rec.Minutes[step]; ok {
 				minutes = fmt.Sprintf("%.1f", m)
 			}
