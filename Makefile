@@ -235,14 +235,15 @@ gan-study:
 	$(GO) run ./models/dcgan/study -out models/dcgan/study/results-2026-12-01
 
 # dqn-study trains the DQN runs of models/dqn/README.md's table, the fast
-# preset on seeds 1-3, 20 minutes of both cores each, one after the other
+# preset on seeds 1-3 and with the port's network on seed 1, 20 minutes of
+# both cores each, one after the other
 # (runs with a record in models/dqn/study/results-2026-12-01 are not trained
 # again: delete a run's folder to rerun it; an interrupted run resumes), lets
 # each best model play unseen games, and prints the table and draws the
 # learning curves. models/dqn/study/results holds the first study (45 minutes
 # a run, 2026-11-30): `go run ./models/dqn/study -table` reprints it.
 dqn-study:
-	$(GO) run ./models/dqn/study -out models/dqn/study/results-2026-12-01 -minutes 20 -runs fast-s1,fast-s2,fast-s3
+	$(GO) run ./models/dqn/study -out models/dqn/study/results-2026-12-01 -minutes 20 -runs fast-s1,fast-s2,fast-s3,fast-refnet-s1
 
 # ---------------------------------------------------------------- benchmarks
 # >>> bench (owned by the nn/bench helper)
