@@ -59,7 +59,7 @@ help:
 	@echo "make info            backend, devices, versions, checkpoint folder (go run ./cmd/arcade info)"
 	@echo "make deps            install the Debian Jupyter packages if missing (apt-get; sudo when not root)"
 	@echo "make bench           Go and PyTorch training steps side by side, at 1 thread and all cores (installs PyTorch)"
-	@echo "make gan-study       the GAN recipes' study (models/dcgan/README.md); about 45 minutes"
+	@echo "make gan-study       the GAN recipes' study (models/dcgan/README.md); about an hour"
 	@echo "make dqn-study       the DQN study (models/dqn/README.md); 20 minutes per run"
 
 # ---------------------------------------------------------------- set-up
@@ -228,8 +228,8 @@ test-interrupt: deps-test
 # gan-study trains the GAN recipes of models/dcgan/README.md's table, one
 # after the other (runs with a record in models/dcgan/study/results-2026-12-01
 # are not trained again: delete a run's folder to rerun it; an interrupted run
-# resumes), and prints the table: 1.5 to 7 minutes a run on 2 cores, about 45
-# minutes in all. models/dcgan/study/results holds the first study
+# resumes), and prints the table: 1.5 to 7 minutes a run on 2 cores, about an
+# hour in all. models/dcgan/study/results holds the first study
 # (2026-11-30): `go run ./models/dcgan/study -table` reprints it.
 gan-study:
 	$(GO) run ./models/dcgan/study -out models/dcgan/study/results-2026-12-01
