@@ -22,7 +22,7 @@
 //   - live.go: a notebook's live view of a run (Live);
 //   - bench.go: actor and learner throughput, sequential and concurrent.
 //
-// models/dqn/study (make dqn-study) trains the fast preset on three seeds for
-// 20 minutes each and times them to a mean of 100 pipes; models/dqn/README.md
-// has its table.
+// models/dqn/study (make dqn-study) trains the fast preset on three seeds, and
+// with the port's network on one, for 20 minutes each and times them to a mean
+// of 100 pipes; models/dqn/README.md has its table.
 package dqn

@@ -2,7 +2,7 @@
 // fixed wall time each, lets each run's best model play games it never saw,
 // and writes the table and the learning curves:
 //
-//	make dqn-study                       # the fast preset's seeds, 20 minutes each, into results-2026-12-01
+//	make dqn-study                       # every run, 20 minutes each, into results-2026-12-01
 //	go run ./models/dqn/study            # every run (fast-refnet-s1 too), 45 minutes each, into results
 //	go run ./models/dqn/study -runs fast-s2,fast-s3
 //	go run ./models/dqn/study -table     # only the table and the curves, from the records
