@@ -74,6 +74,12 @@ func TestNotebookRules(t *testing.T) {
 				}
 				first = false
 			}
+			for n, line := range strings.Split(source(c.Source), "\n") {
+				if strings.HasPrefix(line, "\t") {
+					t.Errorf("%s: cell %d, line %d is indented with a tab; indent notebook code with four spaces (Notebook 6 draws tabs as arrows)", f, i, n+1)
+					break
+				}
+			}
 			if len(c.Outputs) > 0 || c.ExecutionCount != nil {
 				t.Errorf("%s: cell %d has outputs; commit notebooks without them (make git-filter strips them on git add; or bin/nbstrip < %s)", f, i, f)
 			}
