@@ -9,6 +9,7 @@
 //	gan.go          GAN: both networks, two Adam optimizers, the one-graph training step, Generate, Save/Load
 //	train.go        Train: the tutorial's loop, resumable, with periodic/interrupt checkpoints and hooks for a live view
 //	quality.go      Quality: a game classifier, the Fréchet distance in its feature space, and game shares
+//	live.go         Live: a notebook's live view of a run (grids, losses, quality curves) through Train's hooks
 //	interop.go      StateDict, Export/Import: PyTorch state_dicts as safetensors (pipe.N.*, conv_pipe.N.*)
 //	safetensors.go  a small safetensors reader/writer
 //	images.go       WriteGridPNG (make_grid(normalize=True))
